@@ -1,0 +1,34 @@
+"""Reads of accounts that depend on who asks."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from homeward.accounts.models import ApiToken, User
+from homeward.core.permissions import Action, may
+from homeward.core.roles import Role
+
+
+def users_visible_to(user: User) -> QuerySet[User]:
+    if not may(user, Action.VIEW, User):
+        return User.objects.none()
+    users = User.objects.select_related("agency").prefetch_related("districts")
+    if user.role in {Role.ADMINISTRATOR, Role.AUDITOR}:
+        return users
+    if user.agency_id is None:
+        return users.filter(pk=user.pk)
+    return users.filter(agency_id=user.agency_id)
+
+
+def tokens_of(user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("-created_at")
+
+
+def get_token_for_user(user: User, token_id: uuid.UUID) -> ApiToken:
+    token = ApiToken.objects.select_related("user").filter(pk=token_id).first()
+    if token is None or (token.user_id != user.pk and not may(user, Action.CHANGE, token.user)):
+        raise Http404
+    return token

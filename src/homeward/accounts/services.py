@@ -1,0 +1,144 @@
+"""Writes to accounts: users, agencies, API tokens. Every one audited, in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from homeward.accounts.choices import AgencyKind, Role
+from homeward.accounts.models import Agency, ApiToken, User
+from homeward.core.permissions import Action, require
+
+TOKEN_PREFIX = "hw_"  # noqa: S105 - a public marker, not a secret
+
+
+class AccountError(ValueError):
+    """A request to change accounts that cannot be carried out; says which field is wrong."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+@transaction.atomic
+def ensure_agency(*, code: str, name: str, kind: AgencyKind | str) -> Agency:
+    """Create the agency with ``code``, or update its name and kind; idempotent."""
+    if kind not in AgencyKind.values:
+        raise AccountError("kind", f"unknown agency kind {kind!r}")
+    agency = Agency.objects.filter(code=code).first()
+    if agency is None:
+        agency = Agency(code=code, name=name, kind=kind)
+        agency.save()
+    elif (agency.name, agency.kind) != (name, kind):
+        agency.name, agency.kind = name, kind
+        agency.save(update_fields=["name", "kind"])
+    return agency
+
+
+@transaction.atomic
+def create_user(
+    *,
+    username: str,
+    password: str | None,
+    role: Role | str,
+    agency: Agency | None = None,
+    district_ids: Iterable[Any] = (),
+    all_districts: bool = False,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    preferred_language: str = "",
+    superuser: bool = False,
+) -> User:
+    """Create a user with a role and scope. Administrators get the admin site."""
+    if role not in Role.values:
+        raise AccountError("role", f"unknown role {role!r}")
+    if User.objects.filter(username=username).exists():
+        raise AccountError("username", f"a user named {username!r} already exists")
+    user = User(
+        username=username,
+        role=role,
+        agency=agency,
+        all_districts=all_districts,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        preferred_language=preferred_language,
+        is_staff=role == Role.ADMINISTRATOR or superuser,
+        is_superuser=superuser,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    district_ids = list(district_ids)
+    if district_ids:
+        user.districts.set(district_ids)
+    return user
+
+
+@transaction.atomic
+def set_password(user: User, password: str) -> User:
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def issue_token(user: User, *, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+    """Create a personal access token; the plain key is returned once and never stored."""
+    if not name.strip():
+        raise AccountError("name", "a token needs a name")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise AccountError("expires_at", "the expiry date must be in the future")
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user, name=name.strip()[:100], prefix=key[:10], key_hash=_hash_key(key), expires_at=expires_at
+    )
+    token.save()
+    return token, key
+
+
+@transaction.atomic
+def revoke_token(token: ApiToken, *, actor: User) -> ApiToken:
+    """Revoke a token: its owner or an administrator may."""
+    if token.user_id != actor.pk:
+        require(actor, Action.CHANGE, token.user)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def authenticate_token(key: str) -> User | None:
+    """The active user behind a live token, or ``None``. Records when it was last used."""
+    if not key.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=_hash_key(key)).first()
+    now = timezone.now()
+    if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
+        return None
+    if not token.user.is_active:
+        return None
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@transaction.atomic
+def set_preferred_language(user: User, language: str) -> User:
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    return user

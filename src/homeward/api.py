@@ -1,0 +1,49 @@
+"""The JSON API: one Ninja instance, one router per domain app, errors translated at the edge."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from homeward import __version__
+from homeward.accounts.api import router as accounts_router
+from homeward.accounts.authentication import api_auth
+from homeward.accounts.services import AccountError
+from homeward.core.api import router as core_router
+from homeward.core.versioning import StaleObjectError
+from homeward.places.api import router as places_router
+from homeward.registry.api import router as registry_router
+
+api = NinjaAPI(
+    title="Homeward API",
+    version=__version__,
+    description="Post-conflict recovery: places, mine action, recovery, returns and casework. "
+    "Authenticate with a personal access token: `Authorization: Bearer hw_…`.",
+    auth=api_auth,
+    urls_namespace="api",
+)
+api.add_router("/", core_router)
+api.add_router("/", accounts_router)
+api.add_router("/", places_router)
+api.add_router("/", registry_router)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": "You may not do this."}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(StaleObjectError)
+def stale(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(AccountError)
+def account_error(request: HttpRequest, exc: AccountError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc), "field": exc.field}, status=422)

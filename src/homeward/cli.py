@@ -1,0 +1,323 @@
+"""The ``homeward`` command: demo, serve, worker, migrate, createadmin, check, audit, messages.
+
+Failures a user can fix (a missing or wrong setting, an unreachable database, a port in use)
+print one line naming the problem and exit non-zero; they never print a traceback.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import click
+
+from homeward import __version__
+
+EXIT_CONFIGURATION = 2
+EXIT_DATABASE = 3
+EXIT_PORT = 4
+EXIT_CHECK = 5
+
+
+def fail(message: str, code: int) -> NoReturn:
+    click.echo(f"homeward: error: {message}", err=True)
+    sys.exit(code)
+
+
+def setup_django() -> None:
+    """Load settings and apps, turning configuration problems into one-line errors."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "homeward.settings")
+    from django.core.exceptions import ImproperlyConfigured
+
+    from homeward.core.environment import ConfigurationError
+
+    try:
+        import django
+
+        django.setup()
+    except (ConfigurationError, ImproperlyConfigured) as error:
+        fail(str(error), EXIT_CONFIGURATION)
+
+
+def describe_database() -> str:
+    from django.conf import settings
+
+    config = settings.DATABASES["default"]
+    if str(config["ENGINE"]).endswith("sqlite3"):
+        return f"SQLite file {config['NAME']}"
+    return (
+        f"PostgreSQL database {config.get('NAME')} on {config.get('HOST') or 'localhost'}:{config.get('PORT') or 5432}"
+    )
+
+
+def require_database() -> None:
+    """Connect once (creating the SQLite data directory first) or exit with one clear line."""
+    from django.conf import settings
+    from django.db import OperationalError, connection
+
+    config = settings.DATABASES["default"]
+    if str(config["ENGINE"]).endswith("sqlite3"):
+        try:
+            os.makedirs(os.path.dirname(str(config["NAME"])) or ".", exist_ok=True)
+        except OSError as error:
+            fail(f"cannot create the data directory for {config['NAME']}: {error.strerror}", EXIT_DATABASE)
+    try:
+        connection.ensure_connection()
+    except OperationalError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        fail(f"cannot reach the {describe_database()}: {reason}", EXIT_DATABASE)
+
+
+def require_free_port(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                fail(f"port {port} on {host} is already in use; choose another with --port", EXIT_PORT)
+            fail(f"cannot listen on {host}:{port}: {error.strerror}", EXIT_PORT)
+
+
+@contextmanager
+def cli_context(actor: Any = None) -> Iterator[None]:
+    from homeward.core.context import acting_as
+
+    with acting_as(actor, origin="cli"):
+        yield
+
+
+def run_migrations(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def progress_printer() -> tuple[Callable[[str, int, int], None], Callable[[], None]]:
+    """A ``progress(label, done, total)`` callback drawing one progress bar per step."""
+    state: dict[str, Any] = {"label": None, "bar": None, "done": 0}
+
+    def close() -> None:
+        if state["bar"] is not None:
+            state["bar"].render_finish()
+            state["bar"] = None
+
+    def progress(label: str, done: int, total: int) -> None:
+        if label != state["label"]:
+            close()
+            state.update(label=label, done=0, bar=click.progressbar(length=max(total, 1), label=label.ljust(28)))
+            state["bar"].render_progress()
+        bar = state["bar"]
+        bar.update(max(done - state["done"], 0))
+        state["done"] = done
+
+    return progress, close
+
+
+def wsgi_serve(host: str, port: int, workers: int, threads: int, timeout: int = 60) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from homeward.wsgi import application
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("timeout", timeout)
+            self.cfg.set("accesslog", "-")
+            # Heartbeat files on a RAM disk: a slow laptop disk must not make gunicorn kill workers.
+            self.cfg.set("worker_tmp_dir", "/dev/shm" if os.path.isdir("/dev/shm") else None)  # noqa: S108
+
+        def load(self) -> Any:
+            return application
+
+    Server().run()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="homeward")
+def main() -> None:
+    """Homeward: an information system for post-conflict recovery."""
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to serve on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
+@click.option(
+    "--scale",
+    type=click.Choice(["small", "district", "national"]),
+    default="small",
+    show_default=True,
+    help="How much synthetic data to load.",
+)
+@click.option("--no-serve", is_flag=True, help="Load the demo and print the logins, then exit.")
+def demo(port: int, host: str, scale: str, no_serve: bool) -> None:
+    """Migrate, load demo data (idempotent), create one user per role, print logins, and serve."""
+    setup_django()
+    if not no_serve:
+        require_free_port(host, port)
+    require_database()
+    from homeward.demo import ensure_demo_users, load_demo
+
+    click.echo("Preparing the database …")
+    run_migrations()
+    progress, close = progress_printer()
+    with cli_context():
+        summary = load_demo(scale, progress=progress)
+        close()
+        logins = ensure_demo_users()
+    click.echo(f"Demo data ({scale}): {summary}")
+    click.echo("")
+    click.echo("Demo logins (synthetic data only; do not use in production):")
+    width = max(len(login.username) for login in logins)
+    for login in logins:
+        click.echo(f"  {login.username.ljust(width)}  password: {login.password}   {login.label}")
+    click.echo("")
+    if no_serve:
+        return
+    click.echo(f"Homeward is at http://{host}:{port}/  (Ctrl+C stops it)")
+    wsgi_serve(host, port, workers=1, threads=8)
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--workers", default=3, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
+@click.option("--migrate/--no-migrate", default=False, help="Apply migrations before serving.")
+def serve(port: int, host: str, workers: int, threads: int, migrate: bool) -> None:
+    """Serve Homeward with gunicorn; static files come from whitenoise."""
+    setup_django()
+    require_free_port(host, port)
+    require_database()
+    if migrate:
+        run_migrations()
+    wsgi_serve(host, port, workers=workers, threads=threads)
+
+
+@main.command()
+def worker() -> None:
+    """Run background tasks from the database queue (for PostgreSQL deployments)."""
+    setup_django()
+    require_database()
+    from django.core.management import call_command
+
+    call_command("db_worker")
+
+
+@main.command()
+@click.option("-v", "--verbose", is_flag=True, help="List each migration applied.")
+def migrate(verbose: bool) -> None:
+    """Create or update the database tables."""
+    setup_django()
+    require_database()
+    run_migrations(verbosity=1 if verbose else 0)
+    click.echo(f"Database is up to date ({describe_database()}).")
+
+
+@main.command()
+@click.option("--username", prompt=True, help="User name of the new administrator.")
+@click.option("--email", default="", help="E-mail address (for password reset).")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Password.")
+def createadmin(username: str, email: str, password: str) -> None:
+    """Create an administrator account."""
+    setup_django()
+    require_database()
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from homeward.accounts.services import AccountError, create_user
+    from homeward.core.roles import Role
+
+    try:
+        validate_password(password)
+    except ValidationError as error:
+        fail("password: " + " ".join(error.messages), EXIT_CONFIGURATION)
+    try:
+        with cli_context():
+            create_user(
+                username=username,
+                password=password,
+                role=Role.ADMINISTRATOR,
+                email=email,
+                all_districts=True,
+                superuser=True,
+            )
+    except AccountError as error:
+        fail(str(error), EXIT_CONFIGURATION)
+    click.echo(f"Administrator {username} created.")
+
+
+@main.command()
+@click.option("--deploy", is_flag=True, help="Also run Django's deployment checks.")
+def check(deploy: bool) -> None:
+    """Check configuration, database connection, migrations and the audit chain head."""
+    setup_django()
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    try:
+        call_command("check", deploy=deploy, fail_level="ERROR")
+    except SystemCheckError as error:
+        fail(str(error).strip().splitlines()[0], EXIT_CHECK)
+    require_database()
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        fail(f"{len(pending)} migrations are not applied; run `homeward migrate`", EXIT_CHECK)
+    click.echo(f"OK: configuration valid, {describe_database()} reachable, migrations applied.")
+
+
+@main.group()
+def audit() -> None:
+    """Work with the audit log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit hash chain; report OK or the first entry whose chain breaks."""
+    setup_django()
+    require_database()
+    from homeward.core.audit import verify_chain
+
+    report = verify_chain()
+    click.echo(str(report))
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.group()
+def messages() -> None:
+    """Maintain the interface translations (no GNU gettext needed)."""
+
+
+@messages.command("extract")
+def messages_extract() -> None:
+    """Update the az, hy, ru and en .po files from the code and templates."""
+    setup_django()
+    from homeward.core.catalogues import update_po_files
+
+    for language, missing in update_po_files().items():
+        click.echo(f"{language}: {missing} untranslated")
+
+
+@messages.command("compile")
+def messages_compile() -> None:
+    """Compile .po files into the .mo files Django reads."""
+    from homeward.core.catalogues import compile_catalogues
+
+    written = compile_catalogues()
+    click.echo(f"{len(written)} catalogues compiled.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,189 @@
+"""The tamper-evident audit log.
+
+Every entry carries the hash of the one before it, so editing, deleting or inserting an entry
+anywhere breaks the chain at that point; :func:`verify_chain` finds the first break.
+Entries are written inside the caller's transaction: a write that rolls back leaves no entry,
+and an entry is never missing for a write that committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from homeward.core.context import current
+from homeward.core.models import AuditAction, AuditChainHead, AuditEntry
+
+__all__ = ["AuditAction", "ChainReport", "changes_of", "record", "record_read", "verify_chain"]
+
+GENESIS_HASH = "0" * 64
+REDACTED = "[redacted]"
+
+
+def _plain(value: Any) -> Any:
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def _label(obj: Any) -> str:
+    audit_label = getattr(obj, "audit_label", None)
+    if audit_label is not None:
+        return str(audit_label())[:200]
+    try:
+        return str(obj)[:200]
+    except Exception:  # noqa: BLE001 - a broken __str__ must not lose the audit entry
+        return repr(obj)[:200]
+
+
+def changes_of(obj: Any, *, adding: bool, update_fields: Any = None) -> dict[str, Any]:
+    """Field-by-field ``{"field": [old, new]}`` since the instance was loaded.
+
+    Values of fields named in ``audit_redacted_fields`` are recorded as ``[redacted]``.
+    """
+    loaded: dict[str, Any] = getattr(obj, "_loaded_values", {}) or {}
+    redacted: frozenset[str] = getattr(obj, "audit_redacted_fields", frozenset())
+    ignored = getattr(obj, "audit_ignored_fields", frozenset()) | {"created_at", "created_by_id"}
+    changes: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        name = field.attname
+        if name in ignored or field.primary_key:
+            continue
+        if update_fields is not None and field.name not in update_fields and name not in update_fields:
+            continue
+        new = getattr(obj, name)
+        old = None if adding else loaded.get(name)
+        if not adding and name not in loaded:
+            continue
+        if not adding and old == new:
+            continue
+        if adding and new in (None, ""):
+            continue
+        if name in redacted or field.name in redacted:
+            changes[field.name] = [REDACTED, REDACTED] if not adding else REDACTED
+        else:
+            changes[field.name] = _plain(new) if adding else _plain([old, new])
+    return changes
+
+
+def _digest(fields: dict[str, Any]) -> str:
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
+    at = entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return {
+        "sequence": entry.sequence,
+        "at": at,
+        "actor": str(entry.actor_id) if entry.actor_id else "",
+        "actor_label": entry.actor_label,
+        "origin": entry.origin,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_label": entry.object_label,
+        "changes": entry.changes,
+        "purpose": entry.purpose,
+        "ip_address": entry.ip_address or "",
+        "user_agent": entry.user_agent,
+        "request_id": entry.request_id,
+        "previous_hash": entry.previous_hash,
+    }
+
+
+def compute_hash(entry: AuditEntry) -> str:
+    return _digest(_hashed_fields(entry))
+
+
+def record(
+    action: str,
+    *,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_label: str = "",
+    changes: dict[str, Any] | None = None,
+    purpose: str = "",
+    actor: Any = None,
+) -> AuditEntry:
+    """Append one entry to the chain, inside the current transaction."""
+    context = current()
+    if actor is None and context.actor is not None and getattr(context.actor, "is_authenticated", False):
+        actor = context.actor
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_label = object_label or _label(obj)
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        entry = AuditEntry(
+            sequence=head.sequence + 1,
+            at=timezone.now(),
+            actor=actor,
+            actor_label=(actor.get_username() if actor is not None else f"({context.origin})")[:200],
+            origin=context.origin,
+            action=str(action),
+            object_type=object_type,
+            object_id=object_id,
+            object_label=object_label[:200],
+            changes=_plain(changes or {}),
+            purpose=purpose[:200],
+            ip_address=context.ip_address,
+            user_agent=context.user_agent,
+            request_id=context.request_id,
+            previous_hash=head.entry_hash,
+        )
+        entry.entry_hash = compute_hash(entry)
+        entry.save()
+        AuditChainHead.objects.filter(id=1).update(sequence=entry.sequence, entry_hash=entry.entry_hash)
+    return entry
+
+
+def record_read(obj: Any, *, purpose: str = "", actor: Any = None) -> AuditEntry:
+    """Record that personal data in ``obj`` was shown to or exported by the acting user."""
+    return record(AuditAction.READ, obj=obj, purpose=purpose, actor=actor)
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    broken_at: int | None = None
+    reason: str = ""
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"OK: {self.checked} audit entries, chain intact"
+        return f"BROKEN at entry #{self.broken_at}: {self.reason} ({self.checked} entries checked before it)"
+
+
+def _entries() -> Iterator[AuditEntry]:
+    return AuditEntry.objects.order_by("sequence").iterator(chunk_size=2000)
+
+
+def verify_chain() -> ChainReport:
+    """Recompute every entry's hash in order and report the first entry whose chain breaks."""
+    previous_hash = GENESIS_HASH
+    expected_sequence = 1
+    checked = 0
+    for entry in _entries():
+        if entry.sequence != expected_sequence:
+            return ChainReport(False, checked, expected_sequence, f"entry #{expected_sequence} is missing")
+        if entry.previous_hash != previous_hash:
+            return ChainReport(False, checked, entry.sequence, "it does not carry the previous entry's hash")
+        if compute_hash(entry) != entry.entry_hash:
+            return ChainReport(False, checked, entry.sequence, "its contents do not match its hash (edited)")
+        previous_hash = entry.entry_hash
+        expected_sequence += 1
+        checked += 1
+    head = AuditChainHead.objects.filter(id=1).first()
+    if head is not None and (head.sequence != checked or head.entry_hash != previous_hash):
+        return ChainReport(False, checked, checked + 1, f"entries after #{checked} were removed")
+    return ChainReport(True, checked)

@@ -1,0 +1,248 @@
+"""Deployment configuration read from ``HOMEWARD_*`` environment variables.
+
+Pure functions over a mapping, so settings, the CLI and tests share one reading of the
+environment. Every variable is listed in :data:`VARIABLES` and documented in
+``docs/configuration.md``; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import dj_database_url
+
+DEVELOPMENT_SECRET_KEY = "homeward-development-key-not-for-production"  # noqa: S105
+MIN_SECRET_KEY_LENGTH = 50
+SUPPORTED_LANGUAGES = ("az", "hy", "ru", "en")
+
+
+class ConfigurationError(Exception):
+    """The environment describes a deployment Homeward refuses to run."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    default: str
+    meaning: str
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable("HOMEWARD_ENV", "development", "`development` or `production`; production refuses unsafe settings."),
+    Variable(
+        "HOMEWARD_DATA_DIR",
+        "`~/.local/share/homeward`",
+        "Where the SQLite database, uploads, static files and logs live.",
+    ),
+    Variable(
+        "HOMEWARD_DATABASE_URL",
+        "SQLite file `homeward.sqlite3` in the data directory",
+        "`sqlite:///PATH` or `postgresql://USER:PASSWORD@HOST:PORT/NAME` (psycopg 3).",
+    ),
+    Variable(
+        "HOMEWARD_SECRET_KEY", "a development key", "Signs sessions and tokens; production needs 50 or more characters."
+    ),
+    Variable("HOMEWARD_DEBUG", "`false`", "`true` shows tracebacks; refused in production."),
+    Variable("HOMEWARD_ALLOWED_HOSTS", "`127.0.0.1,localhost`", "Comma-separated host names the server answers to."),
+    Variable(
+        "HOMEWARD_CSRF_TRUSTED_ORIGINS",
+        "empty",
+        "Comma-separated origins (`https://homeward.example.org`) behind a TLS proxy.",
+    ),
+    Variable(
+        "HOMEWARD_DEFAULT_LANGUAGE",
+        "`en`",
+        "Interface language when the browser asks for none we speak: `az`, `hy`, `ru` or `en`.",
+    ),
+    Variable("HOMEWARD_TIME_ZONE", "`Asia/Baku`", "Time zone for dates shown to users and for deadlines."),
+    Variable(
+        "HOMEWARD_REQUIRE_STAFF_2FA",
+        "`true` in production, else `false`",
+        "Staff must enrol and use a TOTP authenticator.",
+    ),
+    Variable("HOMEWARD_LOCKOUT_ATTEMPTS", "`5`", "Failed logins for one user name before the account is locked."),
+    Variable("HOMEWARD_LOCKOUT_MINUTES", "`30`", "How long a lockout lasts."),
+    Variable(
+        "HOMEWARD_EMAIL_URL",
+        "`console:`",
+        "`smtp://user:pass@host:port` (add `?tls=1`), `console:` or `file:`(writes to data dir).",
+    ),
+    Variable("HOMEWARD_DEFAULT_FROM_EMAIL", "`homeward@localhost`", "Sender of password-reset mail."),
+    Variable(
+        "HOMEWARD_TASKS_IMMEDIATE",
+        "`true` on SQLite, `false` on PostgreSQL",
+        "Run background tasks in-process instead of on workers.",
+    ),
+    Variable("HOMEWARD_LOG_LEVEL", "`INFO`", "Log level of the `homeward` loggers."),
+)
+
+
+def _flag(value: str | None, default: bool, name: str) -> bool:
+    if value is None or value == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigurationError(f"{name} must be true or false, not {value!r}")
+
+
+def _positive_int(value: str | None, default: int, name: str) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {value!r}") from None
+    if number <= 0:
+        raise ConfigurationError(f"{name} must be positive, not {number}")
+    return number
+
+
+def _csv(value: str | None, default: list[str]) -> list[str]:
+    if value is None or value.strip() == "":
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The validated deployment settings."""
+
+    production: bool
+    data_dir: Path
+    database: dict[str, Any]
+    secret_key: str
+    debug: bool
+    allowed_hosts: list[str]
+    csrf_trusted_origins: list[str]
+    default_language: str
+    time_zone: str
+    require_staff_2fa: bool
+    lockout_attempts: int
+    lockout_minutes: int
+    email_url: str
+    default_from_email: str
+    tasks_immediate: bool
+    log_level: str
+
+    @property
+    def is_sqlite(self) -> bool:
+        return str(self.database["ENGINE"]).endswith("sqlite3")
+
+
+def default_data_dir(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "homeward"
+
+
+def database_settings(url: str) -> dict[str, Any]:
+    """Translate a database URL into a Django ``DATABASES`` entry.
+
+    SQLite runs in WAL mode with a busy timeout and immediate transactions, so a web server
+    and a task worker on one laptop do not fail with "database is locked".
+    """
+    scheme = urlsplit(url).scheme
+    if scheme in {"postgres", "postgresql", "pgsql"}:
+        config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        options: dict[str, Any] = {"connect_timeout": 5}
+        config["OPTIONS"] = options
+        return config
+    if scheme == "sqlite":
+        config = dict(dj_database_url.parse(url))
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
+        return config
+    raise ConfigurationError(f"HOMEWARD_DATABASE_URL must start with sqlite:// or postgresql://, not {scheme or url!r}")
+
+
+def read_environment(env: Mapping[str, str] | None = None) -> Environment:
+    """Read and validate the ``HOMEWARD_*`` variables; raise :class:`ConfigurationError`."""
+    env = os.environ if env is None else env
+    mode = env.get("HOMEWARD_ENV", "development").strip().lower() or "development"
+    if mode not in {"development", "production"}:
+        raise ConfigurationError(f"HOMEWARD_ENV must be development or production, not {mode!r}")
+    production = mode == "production"
+
+    data_dir = Path(env.get("HOMEWARD_DATA_DIR") or default_data_dir(env)).expanduser()
+    url = env.get("HOMEWARD_DATABASE_URL") or f"sqlite:///{data_dir / 'homeward.sqlite3'}"
+    database = database_settings(url)
+
+    language = env.get("HOMEWARD_DEFAULT_LANGUAGE", "en").strip() or "en"
+    if language not in SUPPORTED_LANGUAGES:
+        raise ConfigurationError(
+            f"HOMEWARD_DEFAULT_LANGUAGE must be one of {', '.join(SUPPORTED_LANGUAGES)}, not {language!r}"
+        )
+
+    result = Environment(
+        production=production,
+        data_dir=data_dir,
+        database=database,
+        secret_key=env.get("HOMEWARD_SECRET_KEY") or DEVELOPMENT_SECRET_KEY,
+        debug=_flag(env.get("HOMEWARD_DEBUG"), False, "HOMEWARD_DEBUG"),
+        allowed_hosts=_csv(env.get("HOMEWARD_ALLOWED_HOSTS"), ["127.0.0.1", "localhost", "[::1]"]),
+        csrf_trusted_origins=_csv(env.get("HOMEWARD_CSRF_TRUSTED_ORIGINS"), []),
+        default_language=language,
+        time_zone=env.get("HOMEWARD_TIME_ZONE", "Asia/Baku") or "Asia/Baku",
+        require_staff_2fa=_flag(env.get("HOMEWARD_REQUIRE_STAFF_2FA"), production, "HOMEWARD_REQUIRE_STAFF_2FA"),
+        lockout_attempts=_positive_int(env.get("HOMEWARD_LOCKOUT_ATTEMPTS"), 5, "HOMEWARD_LOCKOUT_ATTEMPTS"),
+        lockout_minutes=_positive_int(env.get("HOMEWARD_LOCKOUT_MINUTES"), 30, "HOMEWARD_LOCKOUT_MINUTES"),
+        email_url=env.get("HOMEWARD_EMAIL_URL", "console:") or "console:",
+        default_from_email=env.get("HOMEWARD_DEFAULT_FROM_EMAIL", "homeward@localhost") or "homeward@localhost",
+        tasks_immediate=False,
+        log_level=(env.get("HOMEWARD_LOG_LEVEL", "INFO") or "INFO").upper(),
+    )
+    tasks_immediate = _flag(env.get("HOMEWARD_TASKS_IMMEDIATE"), result.is_sqlite, "HOMEWARD_TASKS_IMMEDIATE")
+    object.__setattr__(result, "tasks_immediate", tasks_immediate)
+    if production:
+        check_production(result)
+    return result
+
+
+def check_production(environment: Environment) -> None:
+    """Refuse a production deployment with debug on, a weak secret key or SQLite."""
+    problems = []
+    if environment.debug:
+        problems.append("HOMEWARD_DEBUG is on")
+    if environment.secret_key == DEVELOPMENT_SECRET_KEY:
+        problems.append("HOMEWARD_SECRET_KEY is not set (the development key is in use)")
+    elif len(environment.secret_key) < MIN_SECRET_KEY_LENGTH:
+        problems.append(
+            f"HOMEWARD_SECRET_KEY is {len(environment.secret_key)} characters; at least {MIN_SECRET_KEY_LENGTH} are needed"
+        )
+    if environment.is_sqlite:
+        problems.append("HOMEWARD_DATABASE_URL points at SQLite; production needs PostgreSQL")
+    if problems:
+        raise ConfigurationError("refusing to start in production: " + "; ".join(problems))
+
+
+def email_settings(url: str, data_dir: Path) -> dict[str, Any]:
+    """Translate ``HOMEWARD_EMAIL_URL`` into Django e-mail settings."""
+    parts = urlsplit(url)
+    if parts.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme == "file":
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(data_dir / "mail"),
+        }
+    if parts.scheme in {"smtp", "smtps"}:
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": parts.hostname or "localhost",
+            "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+            "EMAIL_HOST_USER": parts.username or "",
+            "EMAIL_HOST_PASSWORD": parts.password or "",
+            "EMAIL_USE_SSL": parts.scheme == "smtps",
+            "EMAIL_USE_TLS": "tls=1" in parts.query,
+        }
+    raise ConfigurationError(f"HOMEWARD_EMAIL_URL must be console:, file: or smtp://…, not {url!r}")

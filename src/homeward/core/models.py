@@ -1,0 +1,188 @@
+"""The base model every domain record inherits, and the append-only audit log."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from homeward.core.versioning import StaleObjectError
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Updated")
+    DELETE = "delete", _("Deleted")
+    READ = "read", _("Viewed personal data")
+    EXPORT = "export", _("Exported")
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOGOUT = "logout", _("Logged out")
+    BULK_LOAD = "bulk_load", _("Loaded in bulk")
+
+
+class BaseModel(models.Model):
+    """UUID key, who/when stamps, a row version for optimistic locking, and audited writes.
+
+    ``save()`` refuses a stale write (the row changed since this copy was read) with
+    :class:`StaleObjectError`, and writes an audit entry in the same transaction.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    row_version = models.PositiveIntegerField(_("row version"), default=1, editable=False)
+
+    # Field values the audit log records as "[redacted]" rather than in clear.
+    audit_redacted_fields: ClassVar[frozenset[str]] = frozenset()
+    # Saves that touch only these fields are bookkeeping, not worth an audit entry.
+    audit_ignored_fields: ClassVar[frozenset[str]] = frozenset({"updated_at", "row_version", "updated_by"})
+    # Records holding personal data: reads are audited through core.audit.record_read.
+    holds_personal_data: ClassVar[bool] = False
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from django.db import transaction
+
+        from homeward.core import audit
+        from homeward.core.context import current_actor
+
+        adding = self._state.adding
+        actor = current_actor()
+        update_fields = kwargs.get("update_fields")
+        if actor is not None:
+            if adding and self.created_by_id is None:
+                self.created_by = actor
+            self.updated_by = actor
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "row_version", "updated_at", "updated_by"}
+        self._expected_version = self.row_version
+        if not adding:
+            self.row_version = self._expected_version + 1
+        with transaction.atomic(using=kwargs.get("using")):
+            try:
+                super().save(*args, **kwargs)
+            except StaleObjectError:
+                self.row_version = self._expected_version
+                raise
+            changes = audit.changes_of(self, adding=adding, update_fields=update_fields)
+            if adding or changes:
+                audit.record(
+                    audit.AuditAction.CREATE if adding else audit.AuditAction.UPDATE,
+                    obj=self,
+                    changes=changes,
+                )
+        self._loaded_values = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+
+    def _do_update(
+        self, base_qs: Any, using: Any, pk_val: Any, values: Any, update_fields: Any, forced_update: Any
+    ) -> bool:
+        expected = getattr(self, "_expected_version", None)
+        if expected is None:
+            return bool(super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update))
+        guarded = base_qs.filter(row_version=expected)
+        updated = super()._do_update(guarded, using, pk_val, values, update_fields, forced_update)
+        if not updated and base_qs.filter(pk=pk_val).exists():
+            raise StaleObjectError(self)
+        return bool(updated)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        from django.db import transaction
+
+        from homeward.core import audit
+
+        with transaction.atomic(using=kwargs.get("using")):
+            audit.record(audit.AuditAction.DELETE, obj=self)
+            return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_values = dict(zip(field_names, values, strict=True))
+        return instance
+
+
+class AuditQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("the audit log is append-only")
+
+    def delete(self) -> Any:
+        raise PermissionError("the audit log is append-only")
+
+
+class AuditEntry(models.Model):
+    """One link of the audit chain: who did what to which record, when and from where."""
+
+    sequence = models.BigIntegerField(_("sequence"), primary_key=True)
+    at = models.DateTimeField(_("at"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(_("actor"), max_length=200, blank=True)
+    origin = models.CharField(_("origin"), max_length=20)
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
+    object_label = models.CharField(_("object"), max_length=200, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=200, blank=True)
+    request_id = models.CharField(_("request"), max_length=32, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
+
+    objects = AuditQuerySet.as_manager()
+
+    homeward_domain = "audit"
+
+    class Meta:
+        ordering = ["-sequence"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("the audit log is append-only")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("the audit log is append-only")
+
+
+class AuditChainHead(models.Model):
+    """A single row holding the newest entry's hash; locking it serialises appends."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    sequence = models.BigIntegerField(default=0)
+    entry_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"audit chain head at #{self.sequence}"

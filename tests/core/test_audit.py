@@ -1,0 +1,135 @@
+import pytest
+from django.db import connection, transaction
+
+from homeward.core import audit
+from homeward.core.context import acting_as
+from homeward.core.models import AuditEntry
+from homeward.registry.models import Person
+from tests.factories import AgencyFactory, PersonFactory
+
+
+def last_entry() -> AuditEntry:
+    return AuditEntry.objects.order_by("-sequence").first()
+
+
+def test_create_update_and_delete_are_each_audited_with_who_and_what(personas):
+    with acting_as(personas.administrator, origin="web", ip_address="10.1.2.3"):
+        agency = AgencyFactory(code="icrc", name="Red Cross")
+        created = last_entry()
+        agency.name = "International Committee of the Red Cross"
+        agency.save()
+        updated = last_entry()
+        agency_id = str(agency.pk)
+        agency.delete()
+        deleted = last_entry()
+
+    assert (created.action, created.object_id, created.actor_id) == ("create", agency_id, personas.administrator.pk)
+    assert created.ip_address == "10.1.2.3"
+    assert updated.changes == {"name": ["Red Cross", "International Committee of the Red Cross"]}
+    assert deleted.action == "delete"
+    assert audit.verify_chain().ok
+
+
+def test_personal_values_never_reach_the_audit_log(world):
+    person = PersonFactory(district=world.aghdam, given_name="Nigar", family_name="Rzayeva")
+    entry = last_entry()
+    person.family_name = "Abbasova"
+    person.save()
+    update = last_entry()
+
+    for stored in (entry, update):
+        text = str(stored.changes) + stored.object_label
+        assert "Nigar" not in text
+        assert "Rzayeva" not in text
+        assert "Abbasova" not in text
+    assert update.changes == {"family_name": ["[redacted]", "[redacted]"]}
+
+
+def test_a_rolled_back_write_leaves_no_audit_entry(world):
+    before = AuditEntry.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        AgencyFactory(code="doomed")
+        raise RuntimeError("abort")
+    assert AuditEntry.objects.count() == before
+    assert audit.verify_chain().ok
+
+
+def test_the_log_is_append_only_through_the_orm(world):
+    entry = last_entry()
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.filter(pk=entry.pk).update(action="read")
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.all().delete()
+
+
+def _edit_directly(sql: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def test_verify_names_the_entry_that_was_edited_directly_in_the_database(world):
+    for n in range(5):
+        AgencyFactory(code=f"agency-x{n}")
+    assert audit.verify_chain().ok
+    victim = AuditEntry.objects.order_by("sequence")[3]
+    _edit_directly(
+        f"UPDATE {AuditEntry._meta.db_table} SET actor_label = %s WHERE sequence = %s", ["mallory", victim.sequence]
+    )
+
+    report = audit.verify_chain()
+    assert not report.ok
+    assert report.broken_at == victim.sequence
+    assert f"#{victim.sequence}" in str(report)
+
+
+def test_verify_names_a_deleted_entry(world):
+    for n in range(3):
+        AgencyFactory(code=f"agency-y{n}")
+    victim = AuditEntry.objects.order_by("sequence")[2]
+    _edit_directly(f"DELETE FROM {AuditEntry._meta.db_table} WHERE sequence = %s", [victim.sequence])
+    report = audit.verify_chain()
+    assert (report.ok, report.broken_at) == (False, victim.sequence)
+
+
+def test_verify_notices_entries_cut_from_the_end(world):
+    AgencyFactory(code="agency-z")
+    newest = last_entry()
+    _edit_directly(f"DELETE FROM {AuditEntry._meta.db_table} WHERE sequence = %s", [newest.sequence])
+    report = audit.verify_chain()
+    assert not report.ok
+    assert report.broken_at == newest.sequence
+
+
+def test_reading_a_person_is_audited_with_purpose(personas, person_in_aghdam, as_user):
+    response = as_user(personas.caseworker_aghdam).get(f"/registry/persons/{person_in_aghdam.pk}/")
+    assert response.status_code == 200
+    entry = last_entry()
+    assert entry.action == "read"
+    assert entry.object_id == str(person_in_aghdam.pk)
+    assert entry.actor_id == personas.caseworker_aghdam.pk
+    assert entry.purpose == "view person record"
+    assert entry.ip_address == "127.0.0.1"
+
+
+def test_a_page_of_persons_is_audited_naming_each_person_shown(personas, person_in_aghdam, as_user):
+    as_user(personas.caseworker_aghdam).get("/registry/persons/")
+    entry = last_entry()
+    assert entry.action == "read"
+    assert entry.changes["ids"] == [str(person_in_aghdam.pk)]
+
+
+def test_cli_writes_are_attributed_to_the_cli(world):
+    with acting_as(None, origin="cli"):
+        AgencyFactory(code="from-cli")
+    assert last_entry().origin == "cli"
+    assert last_entry().actor_label == "(cli)"
+
+
+def test_person_model_has_no_sensitive_fields():
+    forbidden = ("ethnic", "religio", "politic", "nationality", "race", "tribe", "clan")
+    for field in Person._meta.get_fields():
+        assert not any(word in field.name.lower() for word in forbidden), field.name

@@ -1,0 +1,86 @@
+from pathlib import Path
+
+import pytest
+
+from homeward.core.environment import (
+    DEVELOPMENT_SECRET_KEY,
+    VARIABLES,
+    ConfigurationError,
+    read_environment,
+)
+
+GOOD_KEY = "k" * 64
+POSTGRES = "postgresql://homeward@db.internal:5432/homeward"
+
+
+def test_default_database_is_sqlite_in_the_data_dir_with_wal_and_busy_timeout(tmp_path):
+    environment = read_environment({"HOMEWARD_DATA_DIR": str(tmp_path)})
+    database = environment.database
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert Path(database["NAME"]) == tmp_path / "homeward.sqlite3"
+    assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
+    assert database["OPTIONS"]["timeout"] >= 5
+    assert environment.tasks_immediate is True
+
+
+def test_postgres_url_selects_psycopg_and_queues_tasks_for_workers():
+    environment = read_environment({"HOMEWARD_DATABASE_URL": POSTGRES})
+    assert environment.database["ENGINE"] == "django.db.backends.postgresql"
+    assert environment.database["HOST"] == "db.internal"
+    assert environment.tasks_immediate is False
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"HOMEWARD_DEBUG": "true"}, "HOMEWARD_DEBUG is on"),
+        ({"HOMEWARD_SECRET_KEY": ""}, "HOMEWARD_SECRET_KEY is not set"),
+        ({"HOMEWARD_SECRET_KEY": "short-key"}, "HOMEWARD_SECRET_KEY is 9 characters"),
+        ({"HOMEWARD_DATABASE_URL": "sqlite:///tmp/x.sqlite3"}, "points at SQLite"),
+    ],
+)
+def test_production_refuses_unsafe_settings_and_says_which(overrides, named):
+    env = {"HOMEWARD_ENV": "production", "HOMEWARD_SECRET_KEY": GOOD_KEY, "HOMEWARD_DATABASE_URL": POSTGRES}
+    env.update(overrides)
+    with pytest.raises(ConfigurationError, match=named):
+        read_environment(env)
+
+
+def test_production_lists_every_problem_at_once():
+    with pytest.raises(ConfigurationError) as error:
+        read_environment({"HOMEWARD_ENV": "production", "HOMEWARD_DEBUG": "1"})
+    message = str(error.value)
+    assert "HOMEWARD_DEBUG" in message
+    assert "HOMEWARD_SECRET_KEY" in message
+    assert "SQLite" in message
+
+
+def test_safe_production_settings_are_accepted():
+    environment = read_environment(
+        {"HOMEWARD_ENV": "production", "HOMEWARD_SECRET_KEY": GOOD_KEY, "HOMEWARD_DATABASE_URL": POSTGRES}
+    )
+    assert environment.production
+    assert environment.require_staff_2fa is True
+    assert environment.secret_key != DEVELOPMENT_SECRET_KEY
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"HOMEWARD_DATABASE_URL": "mysql://root@localhost/x"}, "HOMEWARD_DATABASE_URL"),
+        ({"HOMEWARD_DEBUG": "perhaps"}, "HOMEWARD_DEBUG"),
+        ({"HOMEWARD_ENV": "staging"}, "HOMEWARD_ENV"),
+        ({"HOMEWARD_DEFAULT_LANGUAGE": "fr"}, "HOMEWARD_DEFAULT_LANGUAGE"),
+        ({"HOMEWARD_LOCKOUT_ATTEMPTS": "0"}, "HOMEWARD_LOCKOUT_ATTEMPTS"),
+        ({"HOMEWARD_LOCKOUT_MINUTES": "ten"}, "HOMEWARD_LOCKOUT_MINUTES"),
+    ],
+)
+def test_bad_values_are_refused_naming_the_variable(env, named):
+    with pytest.raises(ConfigurationError, match=named):
+        read_environment(env)
+
+
+def test_every_variable_is_documented_in_the_configuration_table():
+    table = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text(encoding="utf-8")
+    for variable in VARIABLES:
+        assert f"`{variable.name}`" in table, variable.name
