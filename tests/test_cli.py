@@ -153,3 +153,45 @@ def test_demo_twice_creates_nothing_new_and_prints_a_login_per_role(tmp_path):
     ):
         assert f"  {username}" in second.stdout
     assert homeward("audit", "verify", data_dir=tmp_path).returncode == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_serve_answers_health_checks_and_serves_static_files_itself(tmp_path):
+    import time
+    import urllib.request
+
+    assert homeward("migrate", data_dir=tmp_path).returncode == 0
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("HOMEWARD_", "DJANGO_"))}
+    env["HOMEWARD_DATA_DIR"] = str(tmp_path)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "homeward.cli", "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/homeward/homeward.css", timeout=5) as css:
+            assert css.status == 200
+            assert b"--accent" in css.read()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as login:
+            assert b'name="username"' in login.read()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

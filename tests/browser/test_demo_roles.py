@@ -68,16 +68,32 @@ def test_keyboard_users_reach_the_skip_link_first_and_can_switch_language(browse
     context = browser.new_context(locale="en")
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
+    # The login form focuses the user name field itself, so a keyboard user can type at once.
+    assert page.evaluate("document.activeElement.id") == "id_username"
+    page.keyboard.type("coordinator")
+    page.keyboard.press("Tab")
+    page.keyboard.type(demo_logins["coordinator"].password)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-testid=username]")
+
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#main"
 
     page.select_option("#language-select", "ru")
-    page.wait_for_load_state()
     page.wait_for_function("document.documentElement.lang === 'ru'")
     assert page.get_attribute("html", "lang") == "ru"
     labels = page.eval_on_selector_all("label", "items => items.map(l => l.htmlFor).filter(Boolean)")
     for target in labels:
         assert page.locator(f"#{target}").count() == 1, f"label for missing #{target}"
+
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.reload()
+    toggle = page.locator(".nav-toggle")
+    assert toggle.is_visible()
+    assert not page.locator("nav#primary-nav a[data-nav=places]").is_visible()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert page.locator("nav#primary-nav a[data-nav=places]").is_visible()
     context.close()

@@ -84,3 +84,22 @@ def test_every_variable_is_documented_in_the_configuration_table():
     table = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text(encoding="utf-8")
     for variable in VARIABLES:
         assert f"`{variable.name}`" in table, variable.name
+
+
+@pytest.mark.django_db
+def test_the_sqlite_connection_really_runs_in_wal_mode_with_foreign_keys(tmp_path):
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    settings_dict = read_environment({"HOMEWARD_DATA_DIR": str(tmp_path)}).database
+    settings_dict.update({"TIME_ZONE": None, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False, "AUTOCOMMIT": True})
+    wrapper = DatabaseWrapper(settings_dict)
+    try:
+        with wrapper.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()[0] == "wal"
+            cursor.execute("PRAGMA foreign_keys")
+            assert cursor.fetchone()[0] == 1
+            cursor.execute("PRAGMA busy_timeout")
+            assert cursor.fetchone()[0] == 20000
+    finally:
+        wrapper.close()

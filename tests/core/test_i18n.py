@@ -7,7 +7,9 @@ from django.test import Client
 from homeward.core.catalogues import LOCALE_DIR, compiled_is_current, extract
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
-SAME_IN_EVERY_LANGUAGE = {"API", "#", "Homeward", "Homeward API"}
+SAME_IN_EVERY_LANGUAGE = {"API", "#", "Homeward", "Homeward API", "ISO 3166-2", "GeoNames"}
+# Words that are spelled as in English in that language, checked by a translator.
+SAME_AS_ENGLISH = {"az": {"Auditor"}, "hy": set(), "ru": set()}
 
 
 def _catalogue(language: str):
@@ -35,7 +37,7 @@ def test_every_string_is_really_translated(language):
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         assert all(strings), f"{language}: untranslated {ids[0]!r}"
-        if ids[0] not in SAME_IN_EVERY_LANGUAGE:
+        if ids[0] not in SAME_IN_EVERY_LANGUAGE | SAME_AS_ENGLISH[language]:
             assert strings[0] != ids[0], f"{language}: English copy {ids[0]!r}"
         expected = set(PLACEHOLDER.findall(ids[-1]))
         for string in strings:

@@ -47,3 +47,33 @@ def test_a_stale_admin_edit_is_refused_with_a_message(personas, as_user):
     )
     assert "changed by someone else" in response.content.decode()
     assert Agency.objects.get(pk=agency.pk).name == "Changed meanwhile"
+
+
+def test_the_admin_form_carries_the_version_it_was_opened_at(personas, as_user):
+    agency = AgencyFactory(code="rendered", name="Before")
+    html = as_user(personas.administrator).get(f"/admin/accounts/agency/{agency.pk}/change/").content.decode()
+    assert 'name="seen_version" value="1"' in html
+
+
+def test_an_administrator_edits_a_users_role_in_the_admin(personas, as_user):
+    client = as_user(personas.administrator)
+    target = personas.planner
+    url = f"/admin/accounts/user/{target.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert f'name="seen_version" value="{target.row_version}"' in page.content.decode()
+    response = client.post(
+        url,
+        {
+            "username": "planner",
+            "role": "return_coordinator",
+            "all_districts": "on",
+            "is_active": "on",
+            "seen_version": target.row_version,
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    target.refresh_from_db()
+    assert target.role == "return_coordinator"

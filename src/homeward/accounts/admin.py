@@ -2,10 +2,15 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from homeward.accounts.models import Agency, ApiToken, User
-from homeward.core.admin import HomewardModelAdmin
+from homeward.core.admin import HomewardModelAdmin, VersionedFormMixin
+
+
+class VersionedUserChangeForm(VersionedFormMixin, UserChangeForm):  # type: ignore[type-arg]
+    pass
 
 
 @admin.register(Agency)
@@ -17,6 +22,7 @@ class AgencyAdmin(HomewardModelAdmin):
 
 @admin.register(User)
 class UserAdmin(HomewardModelAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
+    form = VersionedUserChangeForm
     list_display = ("username", "get_full_name", "role", "agency", "all_districts", "is_active")
     list_filter = ("role", "agency", "is_active")
     filter_horizontal = ("districts",)

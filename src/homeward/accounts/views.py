@@ -126,7 +126,7 @@ def revoke_token(request: HttpRequest, token_id: uuid.UUID) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     token = selectors.get_token_for_user(user, token_id)
     services.revoke_token(token, actor=user)
-    messages.success(request, _("Token “%(name)s” is revoked.") % {"name": token.name})
+    messages.success(request, _("Token “%(name)s” has been revoked.") % {"name": token.name})
     return redirect("accounts:tokens")
 
 

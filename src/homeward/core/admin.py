@@ -14,10 +14,11 @@ from homeward.core.permissions import Action, may
 from homeward.core.versioning import StaleObjectError
 
 
-class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
+class VersionedFormMixin(forms.Form):
     """Carries the row version the editor saw, so a stale save is refused, not applied."""
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    instance: Any
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -32,9 +33,19 @@ class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
         return cleaned
 
 
+class VersionedForm(VersionedFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+    pass
+
+
 class HomewardModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    form = VersionedForm
-    readonly_fields: ClassVar[list[str] | tuple[str, ...]] = ("created_at", "created_by", "updated_at", "updated_by", "row_version")
+    form: type[forms.ModelForm[Any]] = VersionedForm
+    readonly_fields: ClassVar[list[str] | tuple[str, ...]] = (
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "row_version",
+    )
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return may(request.user, Action.VIEW, self.model)

@@ -137,7 +137,7 @@ class AuditEntry(models.Model):
     """One link of the audit chain: who did what to which record, when and from where."""
 
     sequence = models.BigIntegerField(_("sequence"), primary_key=True)
-    at = models.DateTimeField(_("at"), db_index=True)
+    at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -52,7 +52,7 @@ DOMAIN_CARDS: dict[Domain, DomainCard] = {
         Domain.MINE_ACTION,
         _("Mine action"),
         _("Where is it safe?"),
-        [Counter("hazardous_areas", _("Hazardous areas")), Counter("incidents", _("Explosive-ordnance incidents"))],
+        [Counter("hazardous_areas", _("Hazardous areas")), Counter("incidents", _("Explosive ordnance incidents"))],
     ),
     Domain.RECOVERY: DomainCard(
         Domain.RECOVERY,

@@ -13,6 +13,9 @@ class StaleObjectError(Exception):
     def __init__(self, instance: Any) -> None:
         self.instance = instance
         super().__init__(
-            _("%(object)s was changed by someone else after you opened it. Reload it and apply your change again.")
+            _(
+                "This record (%(object)s) was changed by someone else after you opened it. "
+                "Reload it and apply your change again."
+            )
             % {"object": instance._meta.verbose_name.capitalize()}
         )

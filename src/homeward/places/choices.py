@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PlaceLevel(models.TextChoices):
@@ -18,9 +19,9 @@ class NameLanguage(models.TextChoices):
 
 
 class Script(models.TextChoices):
-    LATIN = "Latn", _("Latin")
-    ARMENIAN = "Armn", _("Armenian")
-    CYRILLIC = "Cyrl", _("Cyrillic")
+    LATIN = "Latn", pgettext_lazy("script", "Latin")
+    ARMENIAN = "Armn", pgettext_lazy("script", "Armenian")
+    CYRILLIC = "Cyrl", pgettext_lazy("script", "Cyrillic")
 
 
 class NameKind(models.TextChoices):

@@ -1,0 +1,1 @@
+"""Matching people and places across spellings, scripts and languages."""
