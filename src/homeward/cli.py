@@ -120,7 +120,11 @@ def progress_printer() -> tuple[Callable[[str, int, int], None], Callable[[], No
 
 
 def wsgi_serve(host: str, port: int, workers: int, threads: int, timeout: int = 60) -> None:
+    from django.conf import settings
     from gunicorn.app.base import BaseApplication
+
+    # whitenoise also serves files collected here by `collectstatic`; it warns if the folder is missing.
+    os.makedirs(settings.STATIC_ROOT, exist_ok=True)
 
     from homeward.wsgi import application
 
@@ -131,6 +135,9 @@ def wsgi_serve(host: str, port: int, workers: int, threads: int, timeout: int = 
             self.cfg.set("threads", threads)
             self.cfg.set("timeout", timeout)
             self.cfg.set("accesslog", "-")
+            if "control_socket_disable" in self.cfg.settings:
+                # Nothing uses gunicorn's control socket; it would write under the user's home.
+                self.cfg.set("control_socket_disable", True)
             # Heartbeat files on a RAM disk: a slow laptop disk must not make gunicorn kill workers.
             self.cfg.set("worker_tmp_dir", "/dev/shm" if os.path.isdir("/dev/shm") else None)  # noqa: S108
 

@@ -141,3 +141,12 @@ def test_residents_are_not_asked_for_two_factor(client, personas, settings):
 def test_language_switch_never_redirects_off_site(client, target):
     response = client.post("/accounts/language/", {"language": "az", "next": target})
     assert response["Location"] == "/"
+
+
+def test_the_enrolment_key_is_shown_in_base32_for_typing_into_an_app(client, personas):
+    import base64
+
+    client.force_login(personas.planner)
+    html = client.get("/accounts/two-factor/").content.decode()
+    device = TOTPDevice.objects.get(user=personas.planner, confirmed=False)
+    assert base64.b32encode(device.bin_key).decode().rstrip("=") in html

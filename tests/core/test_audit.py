@@ -133,3 +133,10 @@ def test_person_model_has_no_sensitive_fields():
     forbidden = ("ethnic", "religio", "politic", "nationality", "race", "tribe", "clan")
     for field in Person._meta.get_fields():
         assert not any(word in field.name.lower() for word in forbidden), field.name
+
+
+def test_listing_staff_accounts_is_audited(personas, as_user):
+    as_user(personas.auditor).get("/accounts/users/")
+    entry = last_entry()
+    assert (entry.action, entry.object_type, entry.actor_id) == ("read", "accounts.user", personas.auditor.pk)
+    assert str(personas.caseworker_lachin.pk) in entry.changes["ids"]

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from homeward.accounts.models import ApiToken, User
+from homeward.core import audit
 from homeward.core.permissions import Action, may
 from homeward.core.roles import Role
 
@@ -32,3 +33,16 @@ def get_token_for_user(user: User, token_id: uuid.UUID) -> ApiToken:
     if token is None or (token.user_id != user.pk and not may(user, Action.CHANGE, token.user)):
         raise Http404
     return token
+
+
+def record_users_read(viewer: User, users: list[User]) -> None:
+    """Staff names and e-mail addresses are personal data too: audit who listed them."""
+    if users:
+        audit.record(
+            audit.AuditAction.READ,
+            object_type="accounts.user",
+            object_label=f"list of {len(users)} users",
+            changes={"ids": [str(user.pk) for user in users]},
+            purpose="browse user list",
+            actor=viewer,
+        )

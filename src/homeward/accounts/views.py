@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import uuid
 from typing import Any
 
@@ -95,7 +96,8 @@ def two_factor_settings(request: HttpRequest) -> HttpResponse:
     if not enrolled:
         device = two_factor.pending_device(user)
         context["qr_svg"] = two_factor.qr_svg(device)
-        context["secret"] = device.bin_key.hex()
+        # Authenticator apps take the key in base32 when it is typed rather than scanned.
+        context["secret"] = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
     return render(request, "accounts/two_factor.html", context)
 
 
@@ -134,7 +136,9 @@ def revoke_token(request: HttpRequest, token_id: uuid.UUID) -> HttpResponse:
 def users(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     require(user, Action.VIEW, User)
-    return render(request, "accounts/users.html", {"users": selectors.users_visible_to(user)})
+    users = list(selectors.users_visible_to(user))
+    selectors.record_users_read(user, users)
+    return render(request, "accounts/users.html", {"users": users})
 
 
 @require_POST

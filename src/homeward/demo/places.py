@@ -102,6 +102,30 @@ def _villages_for(region: Region, bank: NameBank, scale: Scale) -> list[Village]
     return villages
 
 
+def _settlement_row(
+    site: Town | Village,
+    district_ids: dict[str, uuid.UUID],
+    population: int | None,
+    source: PlaceSource,
+    **extra: object,
+) -> Place:
+    """A settlement row for a real town or a synthetic village, keyed by its code."""
+    return Place(
+        id=demo_uuid("place", site.code),
+        level=PlaceLevel.SETTLEMENT,
+        parent_id=district_ids[site.district_code],
+        district_id=district_ids[site.district_code],
+        code=site.code,
+        name=site.name,
+        latitude=site.latitude,
+        longitude=site.longitude,
+        population_pre_conflict=population,
+        households_pre_conflict=site.households,
+        source=source,
+        **extra,
+    )
+
+
 def load_places(region: Region, bank: NameBank, scale: Scale, progress: Progress) -> tuple[Gazetteer, PlaceCounts]:
     """Create the places of ``region`` at ``scale`` that do not exist yet, and all their names.
 
@@ -147,38 +171,12 @@ def load_places(region: Region, bank: NameBank, scale: Scale, progress: Progress
         for town in towns:
             names[town.code] = _town_names(town)
             settlements.append(
-                Place(
-                    id=demo_uuid("place", town.code),
-                    level=PlaceLevel.SETTLEMENT,
-                    parent_id=district_ids[town.district_code],
-                    district_id=district_ids[town.district_code],
-                    code=town.code,
-                    name=town.name,
-                    latitude=town.latitude,
-                    longitude=town.longitude,
-                    population_pre_conflict=town.population,
-                    households_pre_conflict=town.households,
-                    source=PlaceSource.GEONAMES,
-                    geonames_id=town.geonames_id,
-                )
+                _settlement_row(town, district_ids, town.population, PlaceSource.GEONAMES, geonames_id=town.geonames_id)
             )
         for village in villages:
             names[village.code] = _village_names(village, region.language)
             settlements.append(
-                Place(
-                    id=demo_uuid("place", village.code),
-                    level=PlaceLevel.SETTLEMENT,
-                    parent_id=district_ids[village.district_code],
-                    district_id=district_ids[village.district_code],
-                    code=village.code,
-                    name=village.name,
-                    latitude=village.latitude,
-                    longitude=village.longitude,
-                    population_pre_conflict=village.population,
-                    households_pre_conflict=village.households,
-                    source=PlaceSource.SYNTHETIC,
-                    is_synthetic=True,
-                )
+                _settlement_row(village, district_ids, village.population, PlaceSource.SYNTHETIC, is_synthetic=True)
             )
         settlement_ids = _insert_level(settlements)
         progress("Places", total, total)
