@@ -1,0 +1,100 @@
+"""Properties of the hash chain: any tampered field changes the hash; concurrent writers never fork it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from homeward.core import audit
+from homeward.core.models import AuditEntry
+
+HASHED_TEXT_FIELDS = [
+    "actor_label",
+    "origin",
+    "action",
+    "object_type",
+    "object_id",
+    "object_label",
+    "purpose",
+    "user_agent",
+    "request_id",
+    "previous_hash",
+]
+
+
+def _entry(**overrides: object) -> AuditEntry:
+    values: dict[str, object] = {
+        "sequence": 7,
+        "at": dt.datetime(2026, 11, 24, 12, 0, 0, 123456, tzinfo=dt.UTC),
+        "actor_label": "caseworker",
+        "origin": "web",
+        "action": "update",
+        "object_type": "registry.person",
+        "object_id": "42",
+        "object_label": "person 0000",
+        "changes": {"sex": ["female", "male"]},
+        "purpose": "",
+        "ip_address": "10.0.0.1",
+        "user_agent": "test",
+        "request_id": "abc",
+        "previous_hash": "0" * 64,
+    }
+    values.update(overrides)
+    return AuditEntry(**values)
+
+
+@given(field=st.sampled_from(HASHED_TEXT_FIELDS), text=st.text(min_size=1, max_size=30))
+def test_changing_any_hashed_field_changes_the_hash(field, text):
+    original = _entry()
+    tampered = _entry(**{field: getattr(original, field) + text})
+    assert audit.compute_hash(tampered) != audit.compute_hash(original)
+
+
+@given(
+    changes=st.dictionaries(st.text(max_size=10), st.one_of(st.integers(), st.text(max_size=10), st.none())),
+    other=st.dictionaries(st.text(max_size=10), st.one_of(st.integers(), st.text(max_size=10), st.none())),
+)
+def test_the_hash_depends_on_the_recorded_changes(changes, other):
+    assert (audit.compute_hash(_entry(changes=changes)) == audit.compute_hash(_entry(changes=other))) == (
+        changes == other
+    )
+
+
+@settings(max_examples=25)
+@given(seconds=st.integers(min_value=1, max_value=10**6))
+def test_the_hash_depends_on_the_time(seconds):
+    moved = _entry(at=_entry().at + dt.timedelta(microseconds=seconds))
+    assert audit.compute_hash(moved) != audit.compute_hash(_entry())
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks across connections need PostgreSQL")
+def test_concurrent_writers_never_fork_the_chain():
+    from django.db import connections
+
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(15):
+                audit.record(audit.AuditAction.EXPORT, object_type="test.item", object_id=f"{n}-{i}")
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert AuditEntry.objects.filter(object_type="test.item").count() == 60
+    report = audit.verify_chain()
+    assert report.ok, str(report)
