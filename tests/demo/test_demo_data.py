@@ -5,25 +5,29 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import uuid
 
 import pycountry
 import pytest
-from django.db import transaction
+from django.db import connections, transaction
+from django.utils import timezone
 
 from homeward.accounts.models import User
 from homeward.core.audit import verify_chain
 from homeward.core.models import AuditAction, AuditEntry
 from homeward.core.roles import Role
 from homeward.demo import DEMO_PASSWORD, DemoDataError, DemoDataMissing, ensure_demo_users, load_demo
-from homeward.demo.keys import demo_uuid
+from homeward.demo.bulk import column_converter, insert_rows
+from homeward.demo.keys import DEMO_NAMESPACE, demo_uuid
 from homeward.demo.names import load_name_bank
-from homeward.demo.people import AGE_REFERENCE_DATE, Tier, plan_households
-from homeward.demo.places import Settlement
+from homeward.demo.people import AGE_REFERENCE_DATE, SEX_VALUES, Tier, plan_households
+from homeward.demo.places import Settlement, load_places
 from homeward.demo.region import load_region
 from homeward.demo.scales import SCALES
 from homeward.demo.towns import classify, town_names
 from homeward.demo.villages import district_villages, village_counts
 from homeward.places.models import Place, PlaceName
+from homeward.registry.choices import Sex
 from homeward.registry.models import Household, Person
 
 DISTRICT_CODES = {
@@ -273,3 +277,81 @@ def test_alternate_names_are_sorted_by_script_and_noise_is_dropped():
     assert local == "Şuşa"
     official = {(name.language, name.text) for name in names if name.kind == "official"}
     assert official >= {("en", "Shusha"), ("az", "Şuşa"), ("ru", "Шуша")}
+
+
+def test_the_fast_insert_stores_what_the_orm_reads_back(small):
+    region = load_region()
+    bank = load_name_bank(region.name_bank)
+    gazetteer, _ = load_places(region, bank, SMALL, lambda step, done, total: None)
+    tiers = [Tier.of(SMALL.persons, gazetteer.settlements(village_counts(region, SMALL.villages)))]
+    planned = list(plan_households(bank, tiers, f"homeward-demo:{region.key}:households"))
+    assert Household.objects.count() == len(planned)
+    for expected in (planned[0], planned[len(planned) // 2], planned[-1]):
+        household = Household.objects.get(pk=expected.id)
+        assert isinstance(household.id, uuid.UUID)
+        assert (household.reference, household.origin_id, household.district_id) == (
+            expected.reference,
+            expected.origin.id,
+            expected.origin.district_id,
+        )
+        assert household.is_synthetic and household.row_version == 1 and household.created_by_id is None
+        assert timezone.is_aware(household.created_at) and timezone.is_aware(household.updated_at)
+        assert abs(timezone.now() - household.created_at) < dt.timedelta(minutes=10)
+        persons = Person.objects.filter(household=household).select_related("household")
+        assert {person.id for person in persons} == {expected.person_id(i) for i in range(len(expected.members))}
+        for index, member in enumerate(expected.members):
+            person = Person.objects.select_related("household").get(pk=expected.person_id(index))
+            assert person.household == household and person.household.reference == expected.reference
+            assert (person.given_name, person.family_name, person.patronymic, person.sex) == (
+                member.given_name,
+                member.family_name,
+                member.patronymic,
+                SEX_VALUES[member.sex],
+            )
+            assert type(person.birth_date) is dt.date and person.birth_date == member.birth_date
+            assert (person.origin_id, person.district_id) == (expected.origin.id, expected.origin.district_id)
+            assert person.is_synthetic and timezone.is_aware(person.created_at)
+    assert Person.objects.filter(birth_date=planned[0].members[0].birth_date).exists()
+
+
+def test_column_converters_give_what_the_orm_would_save():
+    connection = connections["default"]
+    key, day = uuid.UUID("12345678-1234-5678-1234-567812345678"), dt.date(1987, 6, 5)
+    moment = dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    columns = {
+        "id": [[key, demo_uuid("test", 1)], [key, str(key)]],
+        "household_id": [[key], [key, None], [key.hex]],
+        "birth_date": [[day, dt.date(1900, 1, 1)], [day, None], [moment]],
+        "given_name": [["Əli", ""], ["Əli", Sex.MALE], [7]],
+        "is_synthetic": [[True, False], [True, 1]],
+        "row_version": [[1, 2]],
+        "created_at": [[moment]],
+    }
+    fields = {field.attname: field for field in Person._meta.concrete_fields}
+    for name, samples in columns.items():
+        convert = column_converter(fields[name], connection)
+        for column in samples:
+            expected = [fields[name].get_db_prep_save(value, connection) for value in column]
+            assert list(convert(column)) == expected, (name, column)
+            assert [type(value) for value in convert(column)] == [type(value) for value in expected], (name, column)
+
+
+def test_insert_rows_fills_in_the_fields_it_is_not_given(small):
+    district = Place.objects.get(code="AZ-AGM")
+    before = Household.objects.count()
+    rows = [(f"TEST-{n}", district.id, district.id) for n in range(3)]
+    for _ in range(2):
+        insert_rows(Household, ["reference", "origin_id", "district_id"], rows)
+    assert Household.objects.count() == before + 3
+    added = list(Household.objects.filter(reference__startswith="TEST-"))
+    assert len({household.id for household in added}) == 3
+    assert all(not household.is_synthetic and household.row_version == 1 for household in added)
+    assert all(timezone.is_aware(household.created_at) for household in added)
+
+
+def test_demo_keys_are_uuid5_of_the_natural_key():
+    for kind, key in [("person", ("DEMO-HH-0000001", 0)), ("place", ("AZ-SUS",)), ("placename", ("Ş", "az", 1.5))]:
+        expected = uuid.uuid5(DEMO_NAMESPACE, "|".join((kind, *(str(part) for part in key))))
+        assert demo_uuid(kind, *key) == expected
+        assert demo_uuid(kind, *key).version == 5
+    assert demo_uuid("person", "DEMO-HH-0000001", 0) == uuid.UUID("5b74cf1b-6f96-534b-a082-66b18413255e")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from homeward.demo.bulk import BATCH_SIZE, existing_values, insert_new, record_bulk_load
+from homeward.demo.bulk import BATCH_SIZE, existing_values, gc_paused, insert_rows, record_bulk_load, roomy_cache
 from homeward.demo.keys import demo_uuid
 from homeward.demo.names import FEMALE, MALE, NameBank
 from homeward.demo.places import Settlement
@@ -32,8 +32,23 @@ HOUSEHOLD_SIZE_CUM_WEIGHTS = tuple(itertools.accumulate((12, 18, 20, 22, 15, 8, 
 AGE_REFERENCE_DATE = dt.date(2024, 1, 1)
 MAX_AGE = 90
 ADULT_AGE = 18
-SEX_VALUES = {MALE: Sex.MALE, FEMALE: Sex.FEMALE}
+# Plain strings, stored the same as the choices themselves but quicker to insert.
+SEX_VALUES = {MALE: Sex.MALE.value, FEMALE: Sex.FEMALE.value}
 STEP = "Households and persons"
+# The fields each row of _write gives, in order; insert_rows fills in the others.
+HOUSEHOLD_FIELDS = ("id", "reference", "origin_id", "district_id", "is_synthetic")
+PERSON_FIELDS = (
+    "id",
+    "household_id",
+    "given_name",
+    "family_name",
+    "patronymic",
+    "birth_date",
+    "sex",
+    "origin_id",
+    "district_id",
+    "is_synthetic",
+)
 
 
 @dataclass(frozen=True)
@@ -154,50 +169,41 @@ def _already_loaded(chunk: Sequence[PlannedHousehold]) -> bool:
 def _write(chunk: Sequence[PlannedHousehold]) -> None:
     if _already_loaded(chunk):
         return
-    insert_new(
-        Household,
-        [
-            Household(
-                id=planned.id,
-                reference=planned.reference,
-                origin_id=planned.origin.id,
-                district_id=planned.origin.district_id,
-                is_synthetic=True,
+    households: list[tuple[object, ...]] = []
+    persons: list[tuple[object, ...]] = []
+    for planned in chunk:
+        household_id, origin = planned.id, planned.origin
+        households.append((household_id, planned.reference, origin.id, origin.district_id, True))
+        persons.extend(
+            (
+                planned.person_id(index),
+                household_id,
+                member.given_name,
+                member.family_name,
+                member.patronymic,
+                member.birth_date,
+                SEX_VALUES[member.sex],
+                origin.id,
+                origin.district_id,
+                True,
             )
-            for planned in chunk
-        ],
-    )
-    insert_new(
-        Person,
-        [
-            Person(
-                id=planned.person_id(index),
-                household_id=planned.id,
-                given_name=member.given_name,
-                family_name=member.family_name,
-                patronymic=member.patronymic,
-                birth_date=member.birth_date,
-                sex=SEX_VALUES[member.sex],
-                origin_id=planned.origin.id,
-                district_id=planned.origin.district_id,
-                is_synthetic=True,
-            )
-            for planned in chunk
             for index, member in enumerate(planned.members)
-        ],
-    )
+        )
+    insert_rows(Household, HOUSEHOLD_FIELDS, households)
+    insert_rows(Person, PERSON_FIELDS, persons)
 
 
 def load_people(bank: NameBank, tiers: Sequence[Tier], seed: str, scale: str, progress: Progress) -> tuple[int, int]:
     """Create the households and persons of ``tiers`` not loaded yet, in one transaction.
 
     Returns how many households and persons were created. Inserts go in chunks of about
-    ``BATCH_SIZE`` persons, so memory stays flat however many persons there are.
+    ``BATCH_SIZE`` persons, so memory stays flat however many persons there are. Meanwhile
+    the garbage collector rests and SQLite gets a roomier page cache: see :mod:`homeward.demo.bulk`.
     """
     target = tiers[-1].persons
     households = Household.objects.filter(reference__startswith=HOUSEHOLD_REFERENCE_PREFIX)
     persons = Person.objects.filter(is_synthetic=True)
-    with transaction.atomic():
+    with gc_paused(), roomy_cache(Person), transaction.atomic():
         households_before, persons_before = households.count(), persons.count()
         chunk: list[PlannedHousehold] = []
         chunk_persons = 0
