@@ -37,12 +37,4 @@ def get_token_for_user(user: User, token_id: uuid.UUID) -> ApiToken:
 
 def record_users_read(viewer: User, users: list[User]) -> None:
     """Staff names and e-mail addresses are personal data too: audit who listed them."""
-    if users:
-        audit.record(
-            audit.AuditAction.READ,
-            object_type="accounts.user",
-            object_label=f"list of {len(users)} users",
-            changes={"ids": [str(user.pk) for user in users]},
-            purpose="browse user list",
-            actor=viewer,
-        )
+    audit.record_list_read(users, object_type="accounts.user", purpose="browse user list", actor=viewer)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from homeward.core.context import current
 from homeward.core.models import AuditAction, AuditChainHead, AuditEntry
 
-__all__ = ["AuditAction", "ChainReport", "changes_of", "record", "record_read", "verify_chain"]
+__all__ = ["AuditAction", "ChainReport", "changes_of", "record", "record_list_read", "record_read", "verify_chain"]
 
 GENESIS_HASH = "0" * 64
 REDACTED = "[redacted]"
@@ -149,6 +149,19 @@ def record(
 def record_read(obj: Any, *, purpose: str = "", actor: Any = None) -> AuditEntry:
     """Record that personal data in ``obj`` was shown to or exported by the acting user."""
     return record(AuditAction.READ, obj=obj, purpose=purpose, actor=actor)
+
+
+def record_list_read(objects: list[Any], *, object_type: str, purpose: str, actor: Any = None) -> None:
+    """Record that a page listing personal data was shown: one entry naming every record on it."""
+    if objects:
+        record(
+            AuditAction.READ,
+            object_type=object_type,
+            object_label=f"list of {len(objects)}",
+            changes={"ids": [str(obj.pk) for obj in objects]},
+            purpose=purpose,
+            actor=actor,
+        )
 
 
 @dataclass(frozen=True)

@@ -40,12 +40,4 @@ def get_person_for_user(user: Any, person_id: uuid.UUID, *, purpose: str) -> Per
 
 def record_list_read(user: Any, persons: list[Person], *, purpose: str) -> None:
     """Audit that a page of persons was shown: one entry naming every person on it."""
-    if persons:
-        audit.record(
-            audit.AuditAction.READ,
-            object_type="registry.person",
-            object_label=f"list of {len(persons)} persons",
-            changes={"ids": [str(person.pk) for person in persons]},
-            purpose=purpose,
-            actor=user,
-        )
+    audit.record_list_read(persons, object_type="registry.person", purpose=purpose, actor=user)
