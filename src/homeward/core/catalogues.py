@@ -90,23 +90,8 @@ def _translated(string: object) -> bool:
     return bool(string)
 
 
-def compile_catalogues(locale_dir: Path = LOCALE_DIR) -> list[Path]:
-    """Compile every .po under ``locale_dir`` into its .mo; return the files written."""
-    written = []
-    for po_path in sorted(locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-        with po_path.open("rb") as handle:
-            catalog = read_po(handle, locale=po_path.parent.parent.name)
-        mo_path = po_path.with_suffix(".mo")
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog, use_fuzzy=False)
-        if not mo_path.exists() or mo_path.read_bytes() != buffer.getvalue():
-            mo_path.write_bytes(buffer.getvalue())
-            written.append(mo_path)
-    return written
-
-
-def compiled_is_current(locale_dir: Path = LOCALE_DIR) -> list[Path]:
-    """The .mo files that differ from what their .po would compile to."""
+def _stale_catalogues(locale_dir: Path) -> list[tuple[Path, bytes]]:
+    """Each .mo that differs from what its .po compiles to, with the bytes it should hold."""
     stale = []
     for po_path in sorted(locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         with po_path.open("rb") as handle:
@@ -115,5 +100,19 @@ def compiled_is_current(locale_dir: Path = LOCALE_DIR) -> list[Path]:
         write_mo(buffer, catalog, use_fuzzy=False)
         mo_path = po_path.with_suffix(".mo")
         if not mo_path.exists() or mo_path.read_bytes() != buffer.getvalue():
-            stale.append(mo_path)
+            stale.append((mo_path, buffer.getvalue()))
     return stale
+
+
+def compile_catalogues(locale_dir: Path = LOCALE_DIR) -> list[Path]:
+    """Compile every .po under ``locale_dir`` into its .mo; return the files written."""
+    written = []
+    for mo_path, compiled in _stale_catalogues(locale_dir):
+        mo_path.write_bytes(compiled)
+        written.append(mo_path)
+    return written
+
+
+def compiled_is_current(locale_dir: Path = LOCALE_DIR) -> list[Path]:
+    """The .mo files that differ from what their .po would compile to."""
+    return [mo_path for mo_path, _ in _stale_catalogues(locale_dir)]
