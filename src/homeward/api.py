@@ -12,6 +12,8 @@ from homeward.accounts.authentication import api_auth
 from homeward.accounts.services import AccountError
 from homeward.core.api import router as core_router
 from homeward.core.versioning import StaleObjectError
+from homeward.mineaction.api import router as mineaction_router
+from homeward.mineaction.map_layers import BadBoundingBox
 from homeward.places.api import router as places_router
 from homeward.registry.api import router as registry_router
 
@@ -27,6 +29,12 @@ api.add_router("/", core_router)
 api.add_router("/", accounts_router)
 api.add_router("/", places_router)
 api.add_router("/", registry_router)
+api.add_router("/", mineaction_router)
+
+
+@api.exception_handler(BadBoundingBox)
+def bad_bbox(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc), "field": "bbox"}, status=422)
 
 
 @api.exception_handler(PermissionDenied)

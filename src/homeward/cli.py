@@ -1,4 +1,5 @@
-"""The ``homeward`` command: demo, serve, worker, migrate, createadmin, check, audit, messages.
+"""The ``homeward`` command: demo, serve, worker, migrate, createadmin, check, audit, messages,
+import, export and places (the last three in ``cli_files``).
 
 Failures a user can fix (a missing or wrong setting, an unreachable database, a port in use)
 print one line naming the problem and exit non-zero; they never print a traceback.
@@ -328,3 +329,14 @@ def messages_compile() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _register_file_commands() -> None:
+    from homeward.cli_files import export_command, import_command, places_group
+
+    main.add_command(import_command)
+    main.add_command(export_command)
+    main.add_command(places_group)
+
+
+_register_file_commands()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import xstatic.pkg.leaflet
+
 from homeward.core.environment import email_settings, read_environment
 
 ENVIRONMENT = read_environment()
@@ -20,6 +22,7 @@ INSTALLED_APPS = [
     "homeward.accounts",
     "homeward.places",
     "homeward.registry",
+    "homeward.mineaction",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -105,6 +108,11 @@ AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 HOMEWARD_REQUIRE_STAFF_2FA = ENVIRONMENT.require_staff_2fa
+HOMEWARD_PLACE_NAME_ORDER = ENVIRONMENT.place_name_order
+HOMEWARD_MAP_TILE_URL = ENVIRONMENT.map_tile_url
+HOMEWARD_MAP_TILE_ATTRIBUTION = ENVIRONMENT.map_tile_attribution
+HOMEWARD_MAP_BOUNDS = ENVIRONMENT.map_bounds
+HOMEWARD_IMPORT_MAX_BYTES = ENVIRONMENT.import_max_mb * 1024 * 1024
 OTP_TOTP_ISSUER = "Homeward"
 
 SESSION_COOKIE_HTTPONLY = True
@@ -141,7 +149,12 @@ STORAGES = {
 }
 # Serve straight from the installed packages: a field laptop needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
+# Leaflet comes from the xstatic-leaflet package, never from a CDN.
+STATICFILES_DIRS = [("leaflet", xstatic.pkg.leaflet.BASE_DIR)]
 MEDIA_ROOT = DATA_DIR / "files"
+# Uploads larger than this go to a temporary file and are streamed, never held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 TASKS = {
     "default": {

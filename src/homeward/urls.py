@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("homeward.accounts.urls")),
     path("places/", include("homeward.places.urls")),
     path("registry/", include("homeward.registry.urls")),
+    path("mineaction/", include("homeward.mineaction.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -16,10 +16,10 @@ def nav_keys(html: str) -> set[str]:
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        ("administrator", {"home", "places", "users", "audit"}),
-        ("analyst", {"home", "places"}),
+        ("administrator", {"home", "places", "mineaction", "users", "audit"}),
+        ("analyst", {"home", "places", "mineaction"}),
         ("caseworker_aghdam", {"home", "places", "persons"}),
-        ("auditor", {"home", "places", "users", "audit"}),
+        ("auditor", {"home", "places", "mineaction", "users", "audit"}),
         ("resident", {"home"}),
     ],
 )

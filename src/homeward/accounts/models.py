@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from homeward.accounts.choices import AgencyKind, Role
+from homeward.accounts.choices import AgencyKind, MineActionSharing, Role
 from homeward.core.models import BaseModel
 from homeward.core.permissions import Scope
 from homeward.core.roles import STAFF_ROLES
@@ -20,6 +20,13 @@ class Agency(BaseModel):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=AgencyKind.choices)
     is_active = models.BooleanField(_("active"), default=True)
+    mine_action_sharing = models.CharField(
+        _("mine action data shared with partner staff"),
+        max_length=20,
+        choices=MineActionSharing.choices,
+        default=MineActionSharing.AREAS,
+        help_text=_("Applies to users with the partner role in this agency."),
+    )
 
     homeward_domain = "accounts"
 

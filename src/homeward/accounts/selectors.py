@@ -7,6 +7,7 @@ import uuid
 from django.db.models import QuerySet
 from django.http import Http404
 
+from homeward.accounts.choices import MineActionSharing
 from homeward.accounts.models import ApiToken, User
 from homeward.core import audit
 from homeward.core.permissions import Action, may
@@ -38,3 +39,11 @@ def get_token_for_user(user: User, token_id: uuid.UUID) -> ApiToken:
 def record_users_read(viewer: User, users: list[User]) -> None:
     """Staff names and e-mail addresses are personal data too: audit who listed them."""
     audit.record_list_read(users, object_type="accounts.user", purpose="browse user list", actor=viewer)
+
+
+def mine_action_sharing_of(user: User) -> str:
+    """How much mine action data ``user`` may see: partners get their agency's setting, others everything."""
+    if getattr(user, "role", None) != Role.PARTNER:
+        return MineActionSharing.EVERYTHING
+    agency = getattr(user, "agency", None)
+    return agency.mine_action_sharing if agency is not None else MineActionSharing.NOTHING

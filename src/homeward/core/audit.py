@@ -28,8 +28,18 @@ GENESIS_HASH = "0" * 64
 REDACTED = "[redacted]"
 
 
+class _AuditEncoder(DjangoJSONEncoder):
+    """Binary values (geometry WKB) are logged as their size and digest, not their bytes."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, bytes | bytearray | memoryview):
+            data = bytes(o)
+            return f"{len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()[:16]}"
+        return super().default(o)
+
+
 def _plain(value: Any) -> Any:
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+    return json.loads(json.dumps(value, cls=_AuditEncoder, ensure_ascii=False))
 
 
 def _label(obj: Any) -> str:

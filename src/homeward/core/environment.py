@@ -79,6 +79,23 @@ VARIABLES: tuple[Variable, ...] = (
         "Run background tasks in-process instead of on workers.",
     ),
     Variable("HOMEWARD_LOG_LEVEL", "`INFO`", "Log level of the `homeward` loggers."),
+    Variable(
+        "HOMEWARD_PLACE_NAME_ORDER",
+        "`az,hy,ru,en`",
+        "Which language's official place name shows first when the user's own language has none.",
+    ),
+    Variable(
+        "HOMEWARD_MAP_TILE_URL",
+        "empty (no tiles)",
+        "A tile server template such as `https://tiles.example.org/{z}/{x}/{y}.png`; maps work without one.",
+    ),
+    Variable("HOMEWARD_MAP_TILE_ATTRIBUTION", "empty", "Attribution shown under the map when tiles are used."),
+    Variable(
+        "HOMEWARD_MAP_BOUNDS",
+        "the extent of the gazetteer",
+        "`min_lon,min_lat,max_lon,max_lat`: geometry far outside it (50 km margin) is refused on import.",
+    ),
+    Variable("HOMEWARD_IMPORT_MAX_MB", "`500`", "Largest file accepted by imports and the upload page, in MB."),
 )
 
 
@@ -131,6 +148,11 @@ class Environment:
     default_from_email: str
     tasks_immediate: bool
     log_level: str
+    place_name_order: tuple[str, ...] = SUPPORTED_LANGUAGES
+    map_tile_url: str = ""
+    map_tile_attribution: str = ""
+    map_bounds: tuple[float, float, float, float] | None = None
+    import_max_mb: int = 500
 
     @property
     def is_sqlite(self) -> bool:
@@ -163,6 +185,33 @@ def database_settings(url: str) -> dict[str, Any]:
         }
         return config
     raise ConfigurationError(f"HOMEWARD_DATABASE_URL must start with sqlite:// or postgresql://, not {scheme or url!r}")
+
+
+def _place_name_order(value: str | None) -> tuple[str, ...]:
+    order = _csv(value, list(SUPPORTED_LANGUAGES))
+    unknown = [code for code in order if code not in (*SUPPORTED_LANGUAGES, "other")]
+    if unknown:
+        raise ConfigurationError(
+            f"HOMEWARD_PLACE_NAME_ORDER lists unknown languages: {', '.join(unknown)} "
+            f"(known: {', '.join(SUPPORTED_LANGUAGES)}, other)"
+        )
+    return tuple(order)
+
+
+def _map_bounds(value: str | None) -> tuple[float, float, float, float] | None:
+    if value is None or value.strip() == "":
+        return None
+    parts = _csv(value, [])
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError:
+        numbers = []
+    if len(numbers) != 4:
+        raise ConfigurationError(f"HOMEWARD_MAP_BOUNDS must be min_lon,min_lat,max_lon,max_lat, not {value!r}")
+    min_lon, min_lat, max_lon, max_lat = numbers
+    if not (-180 <= min_lon < max_lon <= 180 and -90 <= min_lat < max_lat <= 90):
+        raise ConfigurationError(f"HOMEWARD_MAP_BOUNDS must have min < max within -180..180 and -90..90, not {value!r}")
+    return (min_lon, min_lat, max_lon, max_lat)
 
 
 def read_environment(env: Mapping[str, str] | None = None) -> Environment:
@@ -200,6 +249,11 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         default_from_email=env.get("HOMEWARD_DEFAULT_FROM_EMAIL", "homeward@localhost") or "homeward@localhost",
         tasks_immediate=False,
         log_level=(env.get("HOMEWARD_LOG_LEVEL", "INFO") or "INFO").upper(),
+        place_name_order=_place_name_order(env.get("HOMEWARD_PLACE_NAME_ORDER")),
+        map_tile_url=(env.get("HOMEWARD_MAP_TILE_URL") or "").strip(),
+        map_tile_attribution=(env.get("HOMEWARD_MAP_TILE_ATTRIBUTION") or "").strip(),
+        map_bounds=_map_bounds(env.get("HOMEWARD_MAP_BOUNDS")),
+        import_max_mb=_positive_int(env.get("HOMEWARD_IMPORT_MAX_MB"), 500, "HOMEWARD_IMPORT_MAX_MB"),
     )
     tasks_immediate = _flag(env.get("HOMEWARD_TASKS_IMMEDIATE"), result.is_sqlite, "HOMEWARD_TASKS_IMMEDIATE")
     object.__setattr__(result, "tasks_immediate", tasks_immediate)

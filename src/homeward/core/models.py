@@ -22,6 +22,7 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Failed login")
     LOGOUT = "logout", _("Logged out")
     BULK_LOAD = "bulk_load", _("Loaded in bulk")
+    IMPORT = "import", _("Imported from a file")
 
 
 class BaseModel(models.Model):

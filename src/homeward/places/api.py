@@ -1,13 +1,21 @@
-from __future__ import annotations
-
+import shutil
+import tempfile
 import uuid
+from pathlib import Path
+from typing import Any
 
-from django.http import HttpRequest
-from ninja import Router, Schema
+from django.http import FileResponse, HttpRequest, HttpResponse
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from homeward.places import selectors
+from homeward.core.imports import ImportFileError
+from homeward.core.permissions import Action, require
+from homeward.core.uploads import UploadTooLarge, stored_upload
+from homeward.interchange import ExportFormat, export_content_type, export_extension
+from homeward.places import exporting, importing, selectors
 from homeward.places.models import Place
+from homeward.places.search import search_places
 
 router = Router(tags=["places"])
 
@@ -44,3 +52,110 @@ class PlaceOut(Schema):
 @paginate
 def list_places(request: HttpRequest, level: str = "", district: str = "", q: str = "") -> object:
     return selectors.places_for(request.user, level=level, district=district, query=q)
+
+
+class MatchedName(Schema):
+    text: str
+    language: str
+    script: str
+    kind: str
+
+
+class SearchHitOut(Schema):
+    id: uuid.UUID
+    code: str
+    level: str
+    name: str
+    display_name: str
+    district: str | None
+    latitude: float | None
+    longitude: float | None
+    is_synthetic: bool
+    matched: MatchedName
+    score: float
+    how: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    field: str = ""
+
+
+@router.get(
+    "/places/search",
+    response={200: list[SearchHitOut], 422: ErrorOut},
+    summary="Find places by any of their names, in any script, tolerating typing errors",
+)
+def search(request: HttpRequest, q: str, limit: int = 10, level: str = "") -> Any:
+    if not 1 <= limit <= 50:
+        return Status(422, ErrorOut(detail="limit must be between 1 and 50", field="limit"))
+    results = search_places(request.user, q, limit=limit, level=level)
+    return [
+        SearchHitOut(
+            id=r.place.pk,
+            code=r.place.code,
+            level=r.place.level,
+            name=r.place.name,
+            display_name=r.place.display_name(),
+            district=r.place.district.code if r.place.district else None,
+            latitude=r.place.latitude,
+            longitude=r.place.longitude,
+            is_synthetic=r.place.is_synthetic,
+            matched=MatchedName(text=r.hit.text, language=r.hit.language, script=r.hit.script, kind=r.hit.kind),
+            score=round(r.hit.score, 1),
+            how=r.hit.how,
+        )
+        for r in results
+    ]
+
+
+@router.get("/places/map", summary="Districts or settlements as GeoJSON points for the map")
+def places_map(request: HttpRequest, level: str = "settlement") -> dict[str, Any]:
+    return selectors.place_points(request.user, level)
+
+
+@router.post(
+    "/places/imports",
+    response={200: dict[str, Any], 400: ErrorOut, 413: ErrorOut, 422: dict[str, Any]},
+    summary="Import places and their names from GeoJSON, GeoPackage, zipped Shapefile, CSV or XLSX",
+)
+def import_places(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    dry_run: Form[bool] = False,
+    skip_invalid: Form[bool] = False,
+    crs: Form[str] = "",
+    encoding: Form[str] = "",
+    layer: Form[str] = "",
+) -> Any:
+    require(request.user, Action.CREATE, Place)
+    try:
+        with stored_upload(file) as path:
+            report = importing.import_file(
+                path,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                crs=crs or None,
+                encoding=encoding or None,
+                layer=layer or None,
+                file_name=file.name,
+            )
+    except UploadTooLarge as error:
+        return Status(413, ErrorOut(detail=str(error), field="file"))
+    except ImportFileError as error:
+        return Status(400, ErrorOut(detail=str(error), field="file"))
+    return Status(422 if report.refused else 200, report.as_dict())
+
+
+@router.get("/places/export", summary="The gazetteer as GeoJSON, GeoPackage, Shapefile, CSV, HXL CSV or XLSX")
+def export_places(request: HttpRequest, format: str = "geojson") -> HttpResponse | FileResponse:
+    try:
+        fmt = ExportFormat(format)
+    except ValueError:
+        return HttpResponse(f"Unknown format {format!r}", status=400)
+    directory = Path(tempfile.mkdtemp(prefix="homeward-export-"))
+    path = directory / f"places{export_extension(fmt)}"
+    exporting.export(format, path, user=request.user)
+    handle = path.open("rb")
+    shutil.rmtree(directory, ignore_errors=True)
+    return FileResponse(handle, as_attachment=True, filename=path.name, content_type=export_content_type(fmt))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,9 @@ class Place(BaseModel):
     )
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    boundary = models.BinaryField(
+        _("boundary"), null=True, blank=True, editable=False, help_text=_("Polygon in WGS 84, as WKB.")
+    )
     population_pre_conflict = models.PositiveIntegerField(_("pre-conflict population"), null=True, blank=True)
     households_pre_conflict = models.PositiveIntegerField(_("pre-conflict households"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=20, choices=PlaceSource.choices)
@@ -55,11 +59,13 @@ class Place(BaseModel):
         return Scope()
 
     def display_name(self, language: str | None = None) -> str:
-        """The official name in ``language`` (default: the active one), else the stored name."""
+        """The official name in ``language`` (default: the active one), else in the first language
+        of the deployment's ``HOMEWARD_PLACE_NAME_ORDER`` that has one, else the stored name."""
         language = (language or get_language() or "en")[:2]
-        for name in self.names.all():
-            if name.language == language and name.kind == NameKind.OFFICIAL:
-                return name.text
+        official = {name.language: name.text for name in self.names.all() if name.kind == NameKind.OFFICIAL}
+        for candidate in (language, *settings.HOMEWARD_PLACE_NAME_ORDER):
+            if candidate in official:
+                return official[candidate]
         return self.name
 
 

@@ -1,0 +1,1 @@
+"""Mine action: hazardous areas (SHA/CHA), land release activities and explosive-ordnance incidents."""

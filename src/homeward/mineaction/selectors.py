@@ -1,0 +1,142 @@
+"""Reads of mine action data, scoped to the user's districts and, for partners, their agency's sharing.
+
+Mine action data holds no personal data (casualties are counted, never named), so reads are
+not audited; exports are (see ``exporting``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from homeward.accounts.choices import MineActionSharing
+from homeward.accounts.selectors import mine_action_sharing_of
+from homeward.core.permissions import Action, may
+from homeward.mineaction.models import (
+    HazardousArea,
+    HazardousAreaState,
+    Incident,
+    InputsVersion,
+    LandReleaseActivity,
+    MonthlyFigures,
+    PlaceFigures,
+)
+
+_SEES_AREAS = frozenset({MineActionSharing.AREAS, MineActionSharing.EVERYTHING})
+
+
+def sees_figures(user: Any) -> bool:
+    return may(user, Action.VIEW, HazardousArea) and mine_action_sharing_of(user) != MineActionSharing.NOTHING
+
+
+def sees_areas(user: Any) -> bool:
+    return may(user, Action.VIEW, HazardousArea) and mine_action_sharing_of(user) in _SEES_AREAS
+
+
+def sees_everything(user: Any) -> bool:
+    return may(user, Action.VIEW, HazardousArea) and mine_action_sharing_of(user) == MineActionSharing.EVERYTHING
+
+
+def _in_districts(user: Any, queryset: QuerySet[Any], field: str = "district") -> QuerySet[Any]:
+    if user.all_districts:
+        return queryset
+    return queryset.filter(Q(**{f"{field}__in": user.district_ids}) | Q(**{f"{field}__isnull": True}))
+
+
+def hazards_visible_to(user: Any) -> QuerySet[HazardousArea]:
+    if not sees_areas(user):
+        return HazardousArea.objects.none()
+    return _in_districts(user, HazardousArea.objects.select_related("place", "district"))
+
+
+def activities_visible_to(user: Any) -> QuerySet[LandReleaseActivity]:
+    if not sees_everything(user):
+        return LandReleaseActivity.objects.none()
+    activities = LandReleaseActivity.objects.select_related("hazardous_area", "hazardous_area__place")
+    return _in_districts(user, activities, "hazardous_area__district")
+
+
+def incidents_visible_to(user: Any) -> QuerySet[Incident]:
+    if not sees_everything(user):
+        return Incident.objects.none()
+    return _in_districts(user, Incident.objects.select_related("place", "district"))
+
+
+def get_hazard_for_user(user: Any, hazard_id: uuid.UUID | str) -> HazardousArea:
+    hazard = hazards_visible_to(user).filter(Q(pk=_uuid(hazard_id)) | Q(external_id=str(hazard_id))).first()
+    if hazard is None:
+        raise Http404
+    return hazard
+
+
+def get_incident_for_user(user: Any, incident_id: uuid.UUID | str) -> Incident:
+    incident = incidents_visible_to(user).filter(Q(pk=_uuid(incident_id)) | Q(external_id=str(incident_id))).first()
+    if incident is None:
+        raise Http404
+    return incident
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def hazard_history(hazard: HazardousArea) -> QuerySet[HazardousAreaState]:
+    return hazard.states.select_related("activity").order_by("valid_from", "id")
+
+
+def hazard_state_at(hazard: HazardousArea, when: dt.datetime) -> HazardousAreaState | None:
+    """The state ``hazard`` was in at ``when`` (None before it was first recorded)."""
+    return hazard.states.filter(valid_from__lte=when).order_by("-valid_from", "-id").first()
+
+
+def figures_for(user: Any, place_ids: list[Any]) -> dict[Any, PlaceFigures]:
+    """Stored figures of the given places (nothing for a user who may not see figures)."""
+    if not sees_figures(user):
+        return {}
+    return {f.place_id: f for f in PlaceFigures.objects.filter(place__in=place_ids)}
+
+
+def monthly_for(user: Any, place_id: Any) -> list[MonthlyFigures]:
+    if not sees_figures(user):
+        return []
+    return list(MonthlyFigures.objects.filter(place=place_id).order_by("month"))
+
+
+def inputs_version() -> int:
+    return InputsVersion.objects.filter(id=1).values_list("version", flat=True).first() or 0
+
+
+def count_open_hazards(user: Any) -> int:
+    from homeward.mineaction.choices import OPEN_STATUSES
+
+    return hazards_visible_to(user).filter(status__in=list(OPEN_STATUSES)).count()
+
+
+def count_incidents(user: Any) -> int:
+    return incidents_visible_to(user).count()
+
+
+def figures_by_code(user: Any, place_code: str) -> dict[str, Any] | None:
+    """A place's stored figures and months, with the current inputs version to show staleness."""
+    if not sees_figures(user):
+        return None
+    figures = PlaceFigures.objects.select_related("place").filter(place__code=place_code).first()
+    if figures is None:
+        return None
+    return {
+        **{
+            f.name: getattr(figures, f.name)
+            for f in PlaceFigures._meta.concrete_fields
+            if f.name not in {"id", "place"}
+        },
+        "place": {"code": figures.place.code, "name": figures.place.name},
+        "current_version": inputs_version(),
+        "months": list(MonthlyFigures.objects.filter(place=figures.place).order_by("month").values()),
+    }
