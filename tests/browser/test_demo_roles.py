@@ -10,14 +10,14 @@ from homeward.core.navigation import _menu
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 EXPECTED_NAVIGATION = {
-    "admin": {"home", "places", "users", "audit"},
-    "analyst": {"home", "places"},
-    "planner": {"home", "places"},
-    "coordinator": {"home", "places"},
+    "admin": {"home", "places", "mineaction", "users", "audit"},
+    "analyst": {"home", "places", "mineaction"},
+    "planner": {"home", "places", "mineaction"},
+    "coordinator": {"home", "places", "mineaction"},
     "caseworker": {"home", "places", "persons"},
     "supervisor": {"home", "places", "persons"},
-    "partner": {"home", "places"},
-    "auditor": {"home", "places", "users", "audit"},
+    "partner": {"home", "places", "mineaction"},
+    "auditor": {"home", "places", "mineaction", "users", "audit"},
     "resident": {"home"},
 }
 

@@ -73,6 +73,10 @@ def test_safe_production_settings_are_accepted():
         ({"HOMEWARD_DEFAULT_LANGUAGE": "fr"}, "HOMEWARD_DEFAULT_LANGUAGE"),
         ({"HOMEWARD_LOCKOUT_ATTEMPTS": "0"}, "HOMEWARD_LOCKOUT_ATTEMPTS"),
         ({"HOMEWARD_LOCKOUT_MINUTES": "ten"}, "HOMEWARD_LOCKOUT_MINUTES"),
+        ({"HOMEWARD_PLACE_NAME_ORDER": "az,fr"}, "HOMEWARD_PLACE_NAME_ORDER"),
+        ({"HOMEWARD_MAP_BOUNDS": "44,38,47"}, "HOMEWARD_MAP_BOUNDS"),
+        ({"HOMEWARD_MAP_BOUNDS": "47,38,44,40"}, "HOMEWARD_MAP_BOUNDS"),
+        ({"HOMEWARD_IMPORT_MAX_MB": "-5"}, "HOMEWARD_IMPORT_MAX_MB"),
     ],
 )
 def test_bad_values_are_refused_naming_the_variable(env, named):
@@ -103,3 +107,16 @@ def test_the_sqlite_connection_really_runs_in_wal_mode_with_foreign_keys(tmp_pat
             assert cursor.fetchone()[0] == 20000
     finally:
         wrapper.close()
+
+
+def test_map_and_place_name_settings_are_read():
+    environment = read_environment(
+        {
+            "HOMEWARD_MAP_BOUNDS": "44.5, 38.8, 47.5, 40.5",
+            "HOMEWARD_PLACE_NAME_ORDER": "en,az",
+            "HOMEWARD_IMPORT_MAX_MB": "50",
+        }
+    )
+    assert environment.map_bounds == (44.5, 38.8, 47.5, 40.5)
+    assert environment.place_name_order == ("en", "az")
+    assert environment.import_max_mb == 50

@@ -43,7 +43,16 @@ def test_a_stale_admin_edit_is_refused_with_a_message(personas, as_user):
     concurrent.save()
 
     response = client.post(
-        url, {"code": "admin-edit", "name": "My edit", "kind": "ngo", "is_active": "on", "mine_action_sharing": "areas", "seen_version": 1}, follow=True
+        url,
+        {
+            "code": "admin-edit",
+            "name": "My edit",
+            "kind": "ngo",
+            "is_active": "on",
+            "mine_action_sharing": "areas",
+            "seen_version": 1,
+        },
+        follow=True,
     )
     assert "changed by someone else" in response.content.decode()
     assert Agency.objects.get(pk=agency.pk).name == "Changed meanwhile"

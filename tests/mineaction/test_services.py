@@ -79,7 +79,9 @@ def test_releases_leave_a_remaining_area_and_finally_release_the_area(placed):
 
     assert area.remaining_m2 == pytest.approx(0, abs=1e-6)
     assert area.status == "released"
-    assert [s.status for s in selectors.hazard_history(area)] == ["active", "in_progress", "released"]
+    history = list(selectors.hazard_history(area))
+    assert [s.status for s in history] == ["active", "in_progress", "released"]
+    assert [s.activity.external_id if s.activity else None for s in history] == [None, "LR-1", "LR-2"]
 
 
 def test_releasing_more_than_the_area_holds_is_refused_and_writes_nothing(placed):
@@ -178,7 +180,25 @@ def test_every_write_bumps_the_inputs_version(placed):
     assert selectors.inputs_version() == before + 2
 
 
-def test_figures_are_recomputed_by_the_task_after_commit(placed, django_capture_on_commit_callbacks):
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+QUEUED = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_a_write_queues_the_figures_task_for_workers(placed, settings, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = QUEUED
+    with django_capture_on_commit_callbacks(execute=True):
+        hazard("HA-1")
+
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path.endswith("recompute_figures")
+    assert queued.args_kwargs["args"] == [[str(placed.aghdam.pk)]]
+    assert not PlaceFigures.objects.exists()
+
+
+def test_figures_are_recomputed_by_the_task_after_commit(placed, settings, django_capture_on_commit_callbacks):
+    settings.TASKS = IMMEDIATE
     with django_capture_on_commit_callbacks(execute=True):
         hazard("HA-1", side=100)
         hazard("HA-2", where=LACHIN, side=200, classification="sha")

@@ -7,13 +7,23 @@ centres and ministries already keep can be imported without renaming every colum
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 SHAPEFILE_NAME_LENGTH = 10
+
+
+@functools.cache
+def _accepted(choices: Any, language: str) -> dict[str, str]:
+    """Values and (translated) labels of ``choices``, lower-cased; cached per language."""
+    accepted = {str(label).lower(): str(v) for v, label in choices.choices}
+    accepted.update({str(v).lower(): str(v) for v in choices.values})
+    return accepted
 
 
 class RowError(Exception):
@@ -131,9 +141,9 @@ class Columns:
                 raise RowError(name, _("is required"))
             return default
         key = str(value).strip().lower()
-        accepted = {str(v).lower(): str(v) for v in choices.values}
-        accepted.update({str(label).lower(): str(v) for v, label in choices.choices})
-        accepted.update({k.lower(): v for k, v in (synonyms or {}).items()})
+        accepted = _accepted(choices, get_language() or "")
+        if synonyms and key not in accepted:
+            accepted = {**accepted, **{k.lower(): v for k, v in synonyms.items()}}
         if key not in accepted:
             raise RowError(
                 name,

@@ -9,7 +9,7 @@ batch naming every record, so 10,000 polygons import in seconds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from homeward.core import audit
 from homeward.core.audit import AuditAction
+from homeward.core.bulk_insert import insert_new_rows
 from homeward.core.context import current_actor
 from homeward.core.import_fields import RowError
 from homeward.core.imports import Rejection, WriteResult
@@ -138,25 +139,33 @@ def _snapshot(area: HazardousArea) -> tuple[Any, ...]:
     )
 
 
-def _append_states(areas: Sequence[HazardousArea], cause: str, activity: LandReleaseActivity | None = None) -> None:
-    """Close each area's current state and open a new one; the history is append-only."""
+def _append_states(
+    areas: Sequence[HazardousArea], cause: str, activities: Mapping[Any, LandReleaseActivity] | None = None
+) -> None:
+    """Close each area's current state and open a new one; the history is append-only.
+
+    ``activities`` names, per area id, the land release activity that caused the change.
+    """
     now = timezone.now()
     HazardousAreaState.objects.filter(area__in=[a.pk for a in areas], valid_to__isnull=True).update(valid_to=now)
     actor = current_actor()
-    HazardousAreaState.objects.bulk_create(
-        HazardousAreaState(
-            area=area,
-            valid_from=now,
-            classification=area.classification,
-            status=area.status,
-            geometry=area.geometry,
-            area_m2=area.area_m2,
-            remaining_m2=area.remaining_m2,
-            cause=cause,
-            activity=activity,
-            recorded_by=actor,
-        )
-        for area in areas
+    insert_new_rows(
+        HazardousAreaState,
+        [
+            HazardousAreaState(
+                area=area,
+                valid_from=now,
+                classification=area.classification,
+                status=area.status,
+                geometry=area.geometry,
+                area_m2=area.area_m2,
+                remaining_m2=area.remaining_m2,
+                cause=cause,
+                activity=(activities or {}).get(area.pk),
+                recorded_by=actor,
+            )
+            for area in areas
+        ],
     )
 
 
@@ -226,7 +235,7 @@ def import_hazardous_areas(inputs: Sequence[HazardInput], *, locator: Settlement
         _measure(touched)
         old_districts = {a.district_id for a in changed}
         _locate(touched, locator)
-        HazardousArea.objects.bulk_create(created)
+        insert_new_rows(HazardousArea, created)
         if changed:
             now = timezone.now()
             for area in changed:
@@ -344,6 +353,7 @@ def record_release_activities(inputs: Sequence[ReleaseInput]) -> WriteResult:
     rejections: list[Rejection] = []
     created = updated = unchanged = 0
     touched: dict[Any, HazardousArea] = {}
+    last_activity: dict[Any, LandReleaseActivity] = {}
     for data in inputs:
         area = areas.get(data.hazard_external_id)
         try:
@@ -370,10 +380,11 @@ def record_release_activities(inputs: Sequence[ReleaseInput]) -> WriteResult:
         created += adding
         updated += not adding
         touched[area.pk] = area
+        last_activity[area.pk] = activity
     if touched:
         changed = _refresh_release(touched.values())
         HazardousArea.objects.bulk_update(changed, ["released_m2", "remaining_m2", "status", "status_changed_on"])
-        _append_states(changed, StateCause.RELEASE)
+        _append_states(changed, StateCause.RELEASE, last_activity)
         bump_inputs_version({a.district_id for a in touched.values()})
     return WriteResult(created, updated, unchanged, tuple(rejections))
 

@@ -10,10 +10,11 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db.models import Max, Min, Prefetch, Q, QuerySet
+from django.utils.translation import get_language
 from scipy.spatial import cKDTree
 
 from homeward.core.permissions import Action, require
-from homeward.places.choices import PlaceLevel
+from homeward.places.choices import NameKind, PlaceLevel
 from homeward.places.models import Place, PlaceName
 
 
@@ -94,17 +95,6 @@ def gazetteer_bounds() -> tuple[float, float, float, float] | None:
     return (extent["min_lon"] - pad, extent["min_lat"] - pad, extent["max_lon"] + pad, extent["max_lat"] + pad)
 
 
-def get_place(code_or_id: str) -> Place | None:
-    """A place by code or id, for services that accept either."""
-    place = Place.objects.filter(code=code_or_id).first()
-    if place is None:
-        try:
-            place = Place.objects.filter(id=uuid.UUID(str(code_or_id))).first()
-        except ValueError:
-            return None
-    return place
-
-
 def region_place() -> Place | None:
     """The root of the gazetteer (the country), where region-wide figures are kept."""
     return Place.objects.filter(level=PlaceLevel.COUNTRY).order_by("code").first()
@@ -123,12 +113,23 @@ def district_ids() -> list[uuid.UUID]:
 
 
 def place_points(user: Any, level: str) -> dict[str, Any]:
-    """Places of one level as a GeoJSON collection of points (for map layers)."""
+    """Places of one level as a GeoJSON collection of points (for map layers), named in the user's language."""
     require(user, Action.VIEW, Place)
-    rows = (
-        Place.objects.filter(level=level, latitude__isnull=False, longitude__isnull=False)
-        .order_by("code")
-        .values_list("id", "code", "name", "longitude", "latitude", "population_pre_conflict", "is_synthetic")
+    places = Place.objects.filter(level=level, latitude__isnull=False, longitude__isnull=False)
+    official: dict[Any, dict[str, str]] = {}
+    names = PlaceName.objects.filter(place__in=places, kind=NameKind.OFFICIAL).values_list(
+        "place_id", "language", "text"
+    )
+    for place_id, language, text in names:
+        official.setdefault(place_id, {}).setdefault(language, text)
+    order = ((get_language() or "en")[:2], *settings.HOMEWARD_PLACE_NAME_ORDER)
+
+    def shown(place_id: Any, stored: str) -> str:
+        known = official.get(place_id, {})
+        return next((known[language] for language in order if language in known), stored)
+
+    rows = places.order_by("code").values_list(
+        "id", "code", "name", "longitude", "latitude", "population_pre_conflict", "is_synthetic"
     )
     return {
         "type": "FeatureCollection",
@@ -137,7 +138,7 @@ def place_points(user: Any, level: str) -> dict[str, Any]:
                 "type": "Feature",
                 "id": str(pk),
                 "geometry": {"type": "Point", "coordinates": [round(lon or 0.0, 6), round(lat or 0.0, 6)]},
-                "properties": {"code": code, "name": name, "population": population, "synthetic": synthetic},
+                "properties": {"code": code, "name": shown(pk, name), "population": population, "synthetic": synthetic},
             }
             for pk, code, name, lon, lat, population, synthetic in rows
         ],
