@@ -204,6 +204,12 @@ def test_each_bulk_insert_leaves_one_audit_entry_per_model_and_the_chain_holds(s
         "places.placename": {"created": small.place_names, "scale": "small"},
         "registry.household": {"created": small.households, "scale": "small"},
         "registry.person": {"created": small.persons, "scale": "small"},
+        "mineaction.hazardousarea": {"created": small.mine_action.hazardous_areas, "scale": "small"},
+        "mineaction.hazardousareastate": {"created": small.mine_action.area_states, "scale": "small"},
+        "mineaction.landreleaseactivity": {"created": small.mine_action.release_activities, "scale": "small"},
+        "mineaction.devicefind": {"created": small.mine_action.devices, "scale": "small"},
+        "mineaction.incident": {"created": small.mine_action.incidents, "scale": "small"},
+        "mineaction.casualtycount": {"created": small.mine_action.casualty_counts, "scale": "small"},
     }
     assert verify_chain().ok
 
@@ -212,7 +218,7 @@ def test_progress_is_reported_for_each_step(db):
     calls = []
     load_demo("small", progress=lambda step, done, total: calls.append((step, done, total)))
     steps = {step for step, _, _ in calls}
-    assert steps == {"Places", "Place names", "Households and persons"}
+    assert steps == {"Places", "Place names", "Households and persons", "Mine action"}
     assert ("Households and persons", SMALL.persons, SMALL.persons) in calls
     assert all(0 <= done <= total for _, done, total in calls)
 

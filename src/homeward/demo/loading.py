@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from homeward.demo.mineaction import MineActionCounts, load_mine_action
 from homeward.demo.names import load_name_bank
 from homeward.demo.people import Tier, load_people
 from homeward.demo.places import load_places
@@ -29,6 +30,7 @@ class DemoSummary:
     place_names: int
     households: int
     persons: int
+    mine_action: MineActionCounts
     seconds: float
 
     @property
@@ -41,13 +43,16 @@ class DemoSummary:
             + self.place_names
             + self.households
             + self.persons
+            + self.mine_action.created
         )
 
     def __str__(self) -> str:
         return (
             f"created {self.countries} country, {self.districts} districts, {self.towns} towns, "
             f"{self.villages} villages, {self.place_names} place names, {self.households} households, "
-            f"{self.persons} persons in {self.seconds:.1f} s"
+            f"{self.persons} persons, {self.mine_action.hazardous_areas} hazardous areas, "
+            f"{self.mine_action.release_activities} land release activities, "
+            f"{self.mine_action.incidents} EO incidents in {self.seconds:.1f} s"
         )
 
 
@@ -60,7 +65,7 @@ def load_demo(scale: str = "small", *, progress: Progress | None = None, region:
 
     Deterministic and idempotent: every row has a key derived from its natural key, so a second
     run creates nothing, and a larger scale adds only the rows the smaller ones lack. Each step
-    (places, place names, households and persons) is one transaction and writes one
+    (places, place names, households and persons, mine action) is one transaction and writes one
     ``bulk_load`` audit entry per model it added rows to. ``progress(step, done, total)`` is
     called as each step advances. Raises :class:`~homeward.demo.errors.DemoDataError` for an
     unknown scale or region.
@@ -71,11 +76,12 @@ def load_demo(scale: str = "small", *, progress: Progress | None = None, region:
     deployment = load_region(region)
     bank = load_name_bank(deployment.name_bank)
     gazetteer, place_counts = load_places(deployment, bank, chosen, report)
-    tiers = [
-        Tier.of(tier.persons, gazetteer.settlements(village_counts(deployment, tier.villages)))
-        for tier in scales_up_to(chosen)
-    ]
-    households, persons = load_people(bank, tiers, f"homeward-demo:{deployment.key}:households", chosen.name, report)
+    tiers = [(tier, gazetteer.settlements(village_counts(deployment, tier.villages))) for tier in scales_up_to(chosen)]
+    people_tiers = [Tier.of(tier.persons, settlements) for tier, settlements in tiers]
+    households, persons = load_people(
+        bank, people_tiers, f"homeward-demo:{deployment.key}:households", chosen.name, report
+    )
+    mine_action = load_mine_action(gazetteer, tiers, f"homeward-demo:{deployment.key}:mineaction", chosen, report)
     return DemoSummary(
         scale=chosen.name,
         region=deployment.key,
@@ -86,5 +92,6 @@ def load_demo(scale: str = "small", *, progress: Progress | None = None, region:
         place_names=place_counts.place_names,
         households=households,
         persons=persons,
+        mine_action=mine_action,
         seconds=round(time.perf_counter() - started, 2),
     )

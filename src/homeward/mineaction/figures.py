@@ -154,6 +154,7 @@ def recompute(district_ids: Iterable[Any] | None = None) -> int:
         settlements = places.settlements_of(districts)
         stored = list(settlements) + (list(districts) if districts is not None else _all_districts())
         _store(tally, stored, version)
+        _fill_missing(version)
         region = places.region_place()
         if region is not None:
             everything = _Tally()
@@ -173,6 +174,17 @@ def recompute(district_ids: Iterable[Any] | None = None) -> int:
             _store(merged, [region.pk], version)
             stored.append(region.pk)
         return len(stored)
+
+
+def _fill_missing(version: int) -> None:
+    """Zero figures for districts and settlements no write has touched yet: "nothing here" is a figure."""
+    wanted = set(places.district_ids()) | set(places.settlements_of(None))
+    missing = wanted - set(PlaceFigures.objects.values_list("place_id", flat=True))
+    if missing:
+        now = timezone.now()
+        PlaceFigures.objects.bulk_create(
+            (PlaceFigures(place_id=p, computed_at=now, inputs_version=version) for p in missing), batch_size=2_000
+        )
 
 
 def _all_districts() -> list[Any]:
