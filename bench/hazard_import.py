@@ -136,8 +136,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--quick", action="store_true", help="1,000 polygons, 2 repetitions")
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL; default a fresh SQLite file")
     parser.add_argument("--repetitions", type=int, default=None)
+    parser.add_argument("--polygons", type=int, default=None, help="override the number of polygons")
     args = parser.parse_args(argv)
-    count = 1_000 if args.quick else 10_000
+    count = args.polygons or (1_000 if args.quick else 10_000)
     repetitions = args.repetitions or (2 if args.quick else 3)
 
     with tempfile.TemporaryDirectory(prefix="homeward-bench-") as data_dir:

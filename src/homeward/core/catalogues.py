@@ -46,7 +46,9 @@ def _python_source(path: Path) -> str:
         return ""
     from django.utils.translation.template import templatize
 
-    return templatize(text, origin=str(path))
+    # templatize keeps the template's indentation, which Python's tokenizer may reject (an attribute
+    # continued on an indented line); each gettext call sits on one line, so the indent can go.
+    return "\n".join(line.lstrip() for line in templatize(text, origin=str(path)).splitlines())
 
 
 def extract(root: Path = PACKAGE_DIR) -> Catalog:

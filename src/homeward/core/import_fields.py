@@ -124,6 +124,11 @@ class Columns:
                 continue
         raise RowError(name, _("is not a date (use YYYY-MM-DD): %(value)s") % {"value": text})
 
+    def required_date(self, name: str, aliases: Iterable[str] = ()) -> dt.date:
+        value = self.date(name, aliases, required=True)
+        assert value is not None  # required=True raised otherwise
+        return value
+
     def choice(
         self,
         name: str,

@@ -19,6 +19,7 @@ from homeward.interchange.tabular_columns import (
     is_blank,
     is_hxl_row,
     row_properties,
+    tabular_crs,
     trimmed,
 )
 from homeward.interchange.text_encoding import SAMPLE_BYTES, TextEncoding, decoded_lines, resolve_encoding
@@ -57,10 +58,7 @@ class CsvSource(FeatureSource):
         self.path = path
         self._header_rows, fields, hxl_tags = self._read_header()
         geometry = find_geometry_columns(fields, hxl_tags)
-        crs_name: str | None = crs
-        assumed = False
-        if crs is None and geometry.names:
-            crs_name, assumed = WGS84, geometry.wkt is not None
+        crs_name, assumed = tabular_crs(crs, geometry)
         self._geometry = geometry
         self._lon_lat = crs_name == WGS84
         super().__init__(

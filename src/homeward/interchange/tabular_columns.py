@@ -13,6 +13,7 @@ import shapely
 import shapely.errors
 from shapely.geometry.base import BaseGeometry
 
+from homeward.interchange.crs import WGS84
 from homeward.interchange.source import SourceFeature
 
 WKT_COLUMNS = ("wkt", "geometry", "geom", "the_geom")
@@ -86,6 +87,17 @@ def row_properties(fields: Sequence[str], cells: Sequence[object]) -> dict[str, 
         if not is_blank([cells[position]]):
             properties[f"column_{position + 1}"] = cells[position]
     return properties
+
+
+def tabular_crs(crs: str | None, geometry: GeometryColumns) -> tuple[str | None, bool]:
+    """The CRS of a CSV or XLSX layer and whether it is assumed.
+
+    Such files cannot declare one: a user's ``crs`` wins; latitude/longitude columns are WGS 84 by
+    their nature; a WKT column is assumed WGS 84 (and the report says so); no geometry, no CRS.
+    """
+    if crs is None and geometry.names:
+        return WGS84, geometry.wkt is not None
+    return crs, False
 
 
 def find_geometry_columns(fields: Sequence[str], hxl_tags: Mapping[str, str]) -> GeometryColumns:

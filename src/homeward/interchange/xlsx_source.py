@@ -20,6 +20,7 @@ from homeward.interchange.tabular_columns import (
     is_blank,
     is_hxl_row,
     row_properties,
+    tabular_crs,
     trimmed,
 )
 
@@ -47,10 +48,7 @@ class XlsxSource(FeatureSource):
             self._workbook.close()
             raise
         geometry = find_geometry_columns(fields, hxl_tags)
-        crs_name: str | None = crs
-        assumed = False
-        if crs is None and geometry.names:
-            crs_name, assumed = WGS84, geometry.wkt is not None
+        crs_name, assumed = tabular_crs(crs, geometry)
         self._geometry = geometry
         self._lon_lat = crs_name == WGS84
         super().__init__(

@@ -1,10 +1,8 @@
 """Mine action API: hazardous areas, land release, incidents, figures, map layers, import and export."""
 
 import datetime as dt
-import shutil
-import tempfile
 import uuid
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -12,10 +10,11 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from homeward.core.file_transfers import export_response, import_upload
 from homeward.core.imports import ImportFileError
 from homeward.core.permissions import Action, require
-from homeward.core.uploads import UploadTooLarge, stored_upload
-from homeward.interchange import ExportFormat, export_content_type, export_extension
+from homeward.core.uploads import UploadTooLarge
+from homeward.interchange import ExportFormat
 from homeward.mineaction import exporting, importing, map_layers, selectors
 from homeward.mineaction.filters import HazardFilter, IncidentFilter
 from homeward.mineaction.models import HazardousArea, HazardousAreaState, Incident, LandReleaseActivity
@@ -270,17 +269,15 @@ def import_mine_action(
     if kind not in importing.IMPORTERS:
         return Status(400, ErrorOut(detail=f"Unknown kind {kind!r}: hazards, releases or incidents.", field="kind"))
     try:
-        with stored_upload(file) as path:
-            report = importing.import_file(
-                kind,
-                path,
-                dry_run=dry_run,
-                skip_invalid=skip_invalid,
-                crs=crs or None,
-                encoding=encoding or None,
-                layer=layer or None,
-                file_name=file.name,
-            )
+        report = import_upload(
+            file,
+            partial(importing.import_file, kind),
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            crs=crs,
+            encoding=encoding,
+            layer=layer,
+        )
     except UploadTooLarge as error:
         return Status(413, ErrorOut(detail=str(error), field="file"))
     except ImportFileError as error:
@@ -294,18 +291,7 @@ def export_mine_action(request: HttpRequest, kind: str, format: str = "geojson")
         fmt = ExportFormat(format)
     except ValueError:
         return HttpResponse(f"Unknown format {format!r}", status=400)
-    directory = Path(tempfile.mkdtemp(prefix="homeward-export-"))
-    path = directory / f"{kind}{export_extension(fmt)}"
     try:
-        exporting.export(kind, format, path, user=request.user)
+        return export_response(lambda path: exporting.export(kind, format, path, user=request.user), kind, fmt)
     except exporting.ExportError as error:
-        shutil.rmtree(directory, ignore_errors=True)
         return HttpResponse(str(error), status=400)
-    return _download(path, fmt)
-
-
-def _download(path: Path, fmt: ExportFormat) -> FileResponse:
-    """Stream the file and remove it at once: the open handle keeps it readable until sent."""
-    handle = path.open("rb")
-    shutil.rmtree(path.parent, ignore_errors=True)
-    return FileResponse(handle, as_attachment=True, filename=path.name, content_type=export_content_type(fmt))

@@ -147,8 +147,7 @@ class HazardImporter(_Base):
             status=columns.choice("status", HazardStatus, default=HazardStatus.ACTIVE, synonyms={"open": "active"}),
             eo_types=tuple(eo_types),
             geometry=geometry,
-            recorded_on=columns.date("recorded_on", ("date", "survey_date", "date_recorded"), required=True)
-            or _never(),
+            recorded_on=columns.required_date("recorded_on", ("date", "survey_date", "date_recorded")),
             survey_reference=columns.text("survey_reference", ("survey", "source_survey", "survey_id")),
             organisation=columns.text("organisation", ("organization", "org", "operator")),
             split_from=columns.text("split_from", ("parent_id", "parent")),
@@ -196,7 +195,7 @@ class ReleaseImporter(_Base):
                 required=True,
                 synonyms={"non-technical survey": "nts", "technical survey": "ts", "ts": "ts", "nts": "nts"},
             ),
-            started_on=columns.date("started_on", ("start_date", "start"), required=True) or _never(),
+            started_on=columns.required_date("started_on", ("start_date", "start")),
             completed_on=columns.date("completed_on", ("end_date", "end", "completion_date")),
             organisation=columns.text("organisation", ("organization", "org", "operator")),
             area_cancelled_m2=columns.number("area_cancelled_m2", ("cancelled_m2", "cancelled")) or 0.0,
@@ -261,7 +260,7 @@ class IncidentImporter(_Base):
     def parse(self, feature: SourceFeature, geometry: BaseGeometry | None) -> IncidentInput:
         columns = Columns(feature.properties)
         assert geometry is not None
-        occurred = columns.date("date", ("occurred_on", "incident_date"), required=True) or _never()
+        occurred = columns.required_date("date", ("occurred_on", "incident_date"))
         return IncidentInput(
             external_id=self.external_id(columns, feature),
             occurred_on=occurred,
@@ -295,10 +294,6 @@ def _casualties(columns: Columns) -> tuple[CasualtyInput, ...]:
                 if count:
                     cells[(sex, age, outcome.value)] = cells.get((sex, age, outcome.value), 0) + count
     return tuple(CasualtyInput(sex=s, age_band=a, outcome=o, count=n) for (s, a, o), n in sorted(cells.items()))
-
-
-def _never() -> Any:
-    raise RowError("date", _("is required"))
 
 
 IMPORTERS: dict[str, type[HazardImporter | ReleaseImporter | IncidentImporter]] = {

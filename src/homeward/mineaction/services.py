@@ -10,6 +10,7 @@ batch naming every record, so 10,000 polygons import in seconds.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -267,19 +268,13 @@ def split_hazardous_area(area: HazardousArea, parts: Sequence[HazardInput]) -> l
     if len(parts) < 2:
         raise MineActionError("parts", _("a split needs at least two parts"))
     with transaction.atomic():
-        new_areas = [record_hazardous_area(_with_parent(part, area.external_id)) for part in parts]
+        new_areas = [record_hazardous_area(replace(part, split_from=area.external_id)) for part in parts]
         area.status = HazardStatus.SUPERSEDED
         area.status_changed_on = timezone.localdate()
         area.save(update_fields=["status", "status_changed_on"])
         _append_states([area], StateCause.SPLIT)
         bump_inputs_version([area.district_id])
         return new_areas
-
-
-def _with_parent(part: HazardInput, parent: str) -> HazardInput:
-    from dataclasses import replace
-
-    return replace(part, split_from=parent)
 
 
 # --- land release ----------------------------------------------------------------------------

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import shutil
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, Sum
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -29,10 +27,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from homeward.core.file_transfers import export_response, import_upload
 from homeward.core.imports import ImportFileError, ImportReport
 from homeward.core.permissions import Action, may
-from homeward.core.uploads import UploadTooLarge, stored_upload
-from homeward.interchange import ExportFormat, export_content_type, export_extension
+from homeward.core.uploads import UploadTooLarge
+from homeward.interchange import ExportFormat
 from homeward.mineaction import exporting, importing, map_layers, selectors
 from homeward.mineaction.choices import (
     AgeBand,
@@ -220,10 +219,18 @@ def hazard_detail(request: HttpRequest, pk: Any) -> HttpResponse:
 def release_list(request: HttpRequest) -> HttpResponse:
     _require_view(request.user)
     form = ReleaseFilterForm(request.GET or None, districts=places.districts_for(request.user))
-    activities = form.apply(selectors.activities_visible_to(request.user)).annotate(
-        devices_found=Sum("devices__quantity_found"), devices_destroyed=Sum("devices__quantity_destroyed")
-    )
+    activities = form.apply(selectors.activities_visible_to(request.user))
     page = Paginator(activities, PER_PAGE).get_page(request.GET.get("page"))
+    # Device totals for this page only: annotating the whole list made counting it aggregate every device.
+    totals = {
+        row["pk"]: row
+        for row in activities.model.objects.filter(pk__in=[a.pk for a in page.object_list])
+        .values("pk")
+        .annotate(found=Sum("devices__quantity_found"), destroyed=Sum("devices__quantity_destroyed"))
+    }
+    for activity in page.object_list:
+        activity.devices_found = totals.get(activity.pk, {}).get("found")
+        activity.devices_destroyed = totals.get(activity.pk, {}).get("destroyed")
     context = _context(
         request,
         "releases",
@@ -500,17 +507,11 @@ def _run_import(form: ImportForm) -> ImportReport | None:
     data = form.cleaned_data
     upload = data["file"]
     try:
-        with stored_upload(upload) as path:
-            return importing.import_file(
-                data["kind"],
-                path,
-                dry_run=data["dry_run"],
-                skip_invalid=data["skip_invalid"],
-                crs=data["crs"] or None,
-                encoding=data["encoding"] or None,
-                layer=data["layer"] or None,
-                file_name=upload.name,
-            )
+        return import_upload(
+            upload,
+            partial(importing.import_file, data["kind"]),
+            **{key: data[key] for key in ("dry_run", "skip_invalid", "crs", "encoding", "layer")},
+        )
     except (UploadTooLarge, ImportFileError) as error:
         form.add_error("file", _("%(file)s: %(error)s") % {"file": upload.name, "error": error})
         return None
@@ -535,20 +536,11 @@ def export_download(request: HttpRequest, kind: str) -> HttpResponseBase:
         }
         return _export_refused(request, message)
     fmt = ExportFormat(form.cleaned_data["format"])
-    directory = Path(tempfile.mkdtemp(prefix="homeward-export-"))
-    path = directory / f"{kind}-{timezone.localdate().isoformat()}{export_extension(fmt)}"
+    stem = f"{kind}-{timezone.localdate().isoformat()}"
     try:
-        exporting.export(kind, fmt.value, path, user=request.user)
+        return export_response(lambda path: exporting.export(kind, fmt.value, path, user=request.user), stem, fmt)
     except exporting.ExportError as error:
-        shutil.rmtree(directory, ignore_errors=True)
         return _export_refused(request, str(error))
-    except BaseException:
-        shutil.rmtree(directory, ignore_errors=True)
-        raise
-    # The open handle keeps the file readable while it is sent; the directory goes at once.
-    handle = path.open("rb")
-    shutil.rmtree(directory, ignore_errors=True)
-    return FileResponse(handle, as_attachment=True, filename=path.name, content_type=export_content_type(fmt))
 
 
 def _export_refused(request: HttpRequest, message: str) -> HttpResponse:

@@ -1,7 +1,4 @@
-import shutil
-import tempfile
 import uuid
-from pathlib import Path
 from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -9,10 +6,11 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from homeward.core.file_transfers import export_response, import_upload
 from homeward.core.imports import ImportFileError
 from homeward.core.permissions import Action, require
-from homeward.core.uploads import UploadTooLarge, stored_upload
-from homeward.interchange import ExportFormat, export_content_type, export_extension
+from homeward.core.uploads import UploadTooLarge
+from homeward.interchange import ExportFormat
 from homeward.places import exporting, importing, selectors
 from homeward.places.models import Place
 from homeward.places.search import search_places
@@ -130,16 +128,15 @@ def import_places(
 ) -> Any:
     require(request.user, Action.CREATE, Place)
     try:
-        with stored_upload(file) as path:
-            report = importing.import_file(
-                path,
-                dry_run=dry_run,
-                skip_invalid=skip_invalid,
-                crs=crs or None,
-                encoding=encoding or None,
-                layer=layer or None,
-                file_name=file.name,
-            )
+        report = import_upload(
+            file,
+            importing.import_file,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            crs=crs,
+            encoding=encoding,
+            layer=layer,
+        )
     except UploadTooLarge as error:
         return Status(413, ErrorOut(detail=str(error), field="file"))
     except ImportFileError as error:
@@ -153,9 +150,4 @@ def export_places(request: HttpRequest, format: str = "geojson") -> HttpResponse
         fmt = ExportFormat(format)
     except ValueError:
         return HttpResponse(f"Unknown format {format!r}", status=400)
-    directory = Path(tempfile.mkdtemp(prefix="homeward-export-"))
-    path = directory / f"places{export_extension(fmt)}"
-    exporting.export(format, path, user=request.user)
-    handle = path.open("rb")
-    shutil.rmtree(directory, ignore_errors=True)
-    return FileResponse(handle, as_attachment=True, filename=path.name, content_type=export_content_type(fmt))
+    return export_response(lambda path: exporting.export(format, path, user=request.user), "places", fmt)
