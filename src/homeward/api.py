@@ -15,6 +15,8 @@ from homeward.core.versioning import StaleObjectError
 from homeward.mineaction.api import router as mineaction_router
 from homeward.mineaction.map_layers import BadBoundingBox
 from homeward.places.api import router as places_router
+from homeward.recovery.api import router as recovery_router
+from homeward.recovery.services import RecoveryError
 from homeward.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -30,6 +32,7 @@ api.add_router("/", accounts_router)
 api.add_router("/", places_router)
 api.add_router("/", registry_router)
 api.add_router("/", mineaction_router)
+api.add_router("/", recovery_router)
 
 
 @api.exception_handler(BadBoundingBox)
@@ -55,3 +58,8 @@ def stale(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(AccountError)
 def account_error(request: HttpRequest, exc: AccountError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc), "field": exc.field}, status=422)
+
+
+@api.exception_handler(RecoveryError)
+def recovery_error(request: HttpRequest, exc: RecoveryError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=422)

@@ -23,6 +23,8 @@ INSTALLED_APPS = [
     "homeward.places",
     "homeward.registry",
     "homeward.mineaction",
+    "homeward.recovery",
+    "homeward.returns",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

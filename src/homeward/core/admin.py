@@ -101,3 +101,16 @@ class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 admin.site.site_header = "Homeward"
 admin.site.site_title = "Homeward"
+
+
+class ReadOnlyAdmin(HomewardModelAdmin):
+    """For records whose writes must go through a domain service (history, derived data, tasks)."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

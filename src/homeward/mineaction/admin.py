@@ -9,19 +9,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from homeward.core.admin import HomewardModelAdmin
+from homeward.core.admin import ReadOnlyAdmin
 from homeward.mineaction.models import DeviceFind, HazardousArea, HazardousAreaState, Incident, LandReleaseActivity
-
-
-class ReadOnlyAdmin(HomewardModelAdmin):
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class StateInline(admin.TabularInline):  # type: ignore[type-arg]

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
+import shapely
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from shapely.geometry.base import BaseGeometry
 
 from homeward.accounts.choices import MineActionSharing
 from homeward.accounts.selectors import mine_action_sharing_of
 from homeward.core.permissions import Action, may
+from homeward.mineaction.choices import OPEN_STATUSES
 from homeward.mineaction.models import (
     HazardousArea,
     HazardousAreaState,
@@ -114,8 +118,6 @@ def inputs_version() -> int:
 
 
 def count_open_hazards(user: Any) -> int:
-    from homeward.mineaction.choices import OPEN_STATUSES
-
     return hazards_visible_to(user).filter(status__in=list(OPEN_STATUSES)).count()
 
 
@@ -140,3 +142,20 @@ def figures_by_code(user: Any, place_code: str) -> dict[str, Any] | None:
         "current_version": inputs_version(),
         "months": list(MonthlyFigures.objects.filter(place=figures.place).order_by("month").values()),
     }
+
+
+def active_hazards_intersecting(geometries: Sequence[BaseGeometry]) -> list[str]:
+    """External ids of open hazardous areas (not released, not superseded) that touch any of ``geometries``.
+
+    Not scoped to a user: it answers a question about a site (is a project blocked?), not a read of records.
+    """
+    if not geometries:
+        return []
+    west, south, east, north = shapely.total_bounds(geometries)
+    candidates = HazardousArea.objects.filter(
+        status__in=list(OPEN_STATUSES), max_lon__gte=west, min_lon__lte=east, max_lat__gte=south, min_lat__lte=north
+    ).values_list("external_id", "geometry")
+    union = shapely.union_all(geometries)
+    return sorted(
+        external_id for external_id, wkb in candidates if wkb and shapely.from_wkb(bytes(wkb)).intersects(union)
+    )

@@ -20,7 +20,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from homeward.core import audit
+from homeward.core import audit, events
 from homeward.core.audit import AuditAction
 from homeward.core.bulk_insert import insert_new_rows
 from homeward.core.context import current_actor
@@ -75,8 +75,9 @@ class MineActionError(Exception):
         self.message = message
 
 
-def bump_inputs_version(district_ids: Iterable[Any]) -> None:
-    """Mark the figures of ``district_ids`` stale and recompute them after commit."""
+def bump_inputs_version(district_ids: Iterable[Any], hazard_ids: Iterable[Any] = ()) -> None:
+    """Mark the figures of ``district_ids`` stale and recompute them after commit; tell whoever
+    listens (readiness) which hazardous areas changed."""
     InputsVersion.objects.get_or_create(id=1)
     InputsVersion.objects.filter(id=1).update(version=F("version") + 1)
     districts = sorted({str(d) for d in district_ids if d is not None})
@@ -87,6 +88,9 @@ def bump_inputs_version(district_ids: Iterable[Any]) -> None:
         recompute_figures.enqueue(districts)
 
     transaction.on_commit(enqueue)
+    changed = sorted({str(h) for h in hazard_ids})
+    if changed:
+        events.publish_on_commit(events.HAZARDS_CHANGED, hazard_ids=changed, district_ids=districts)
 
 
 # --- hazardous areas -------------------------------------------------------------------------
@@ -199,7 +203,7 @@ def record_hazardous_area(data: HazardInput, *, seen_version: int | None = None)
             if not adding and previous[0] != area.classification:
                 cause = StateCause.RECLASSIFIED
             _append_states([area], cause)
-        bump_inputs_version([area.district_id])
+        bump_inputs_version([area.district_id], [area.pk])
         return area
 
 
@@ -247,7 +251,7 @@ def import_hazardous_areas(inputs: Sequence[HazardInput], *, locator: Settlement
         _append_states(created, StateCause.IMPORTED)
         _append_states(changed, StateCause.IMPORTED)
         _audit_batch(HazardousArea, created, changed)
-        bump_inputs_version({a.district_id for a in touched} | old_districts)
+        bump_inputs_version({a.district_id for a in touched} | old_districts, [a.pk for a in touched])
     return WriteResult(len(created), len(changed), len(inputs) - len(touched), rejections)
 
 
@@ -273,7 +277,7 @@ def split_hazardous_area(area: HazardousArea, parts: Sequence[HazardInput]) -> l
         area.status_changed_on = timezone.localdate()
         area.save(update_fields=["status", "status_changed_on"])
         _append_states([area], StateCause.SPLIT)
-        bump_inputs_version([area.district_id])
+        bump_inputs_version([area.district_id], [area.pk])
         return new_areas
 
 
@@ -380,7 +384,7 @@ def record_release_activities(inputs: Sequence[ReleaseInput]) -> WriteResult:
         changed = _refresh_release(touched.values())
         HazardousArea.objects.bulk_update(changed, ["released_m2", "remaining_m2", "status", "status_changed_on"])
         _append_states(changed, StateCause.RELEASE, last_activity)
-        bump_inputs_version({a.district_id for a in touched.values()})
+        bump_inputs_version({a.district_id for a in touched.values()}, [a.pk for a in changed])
     return WriteResult(created, updated, unchanged, tuple(rejections))
 
 

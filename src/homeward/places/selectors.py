@@ -148,3 +148,15 @@ def place_points(user: Any, level: str) -> dict[str, Any]:
 def places_by_ids(ids: Sequence[str]) -> dict[str, Place]:
     """Places keyed by the string form of their id (as the search index reports them)."""
     return {str(p.pk): p for p in Place.objects.select_related("district").filter(pk__in=list(ids))}
+
+
+def settlement_by_code(code: str) -> Place | None:
+    return Place.objects.filter(code=code, level=PlaceLevel.SETTLEMENT).select_related("district").first()
+
+
+def settlement_points(ids: Sequence[Any]) -> list[Any]:
+    """Shapely points of the given settlements that have coordinates."""
+    import shapely
+
+    rows = Place.objects.filter(pk__in=list(ids), latitude__isnull=False, longitude__isnull=False)
+    return [shapely.Point(lon, lat) for lon, lat in rows.values_list("longitude", "latitude")]

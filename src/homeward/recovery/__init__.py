@@ -1,0 +1,1 @@
+"""Recovery: services and infrastructure per settlement, and the reconstruction projects restoring them."""

@@ -1,0 +1,1 @@
+"""Returns: settlement readiness snapshots (and, with later issues, displaced households, intentions, plans)."""
