@@ -18,6 +18,7 @@ from homeward.places.api import router as places_router
 from homeward.recovery.api import router as recovery_router
 from homeward.recovery.services import RecoveryError
 from homeward.registry.api import router as registry_router
+from homeward.returns.api import router as returns_router
 
 api = NinjaAPI(
     title="Homeward API",
@@ -33,6 +34,7 @@ api.add_router("/", places_router)
 api.add_router("/", registry_router)
 api.add_router("/", mineaction_router)
 api.add_router("/", recovery_router)
+api.add_router("/", returns_router)
 
 
 @api.exception_handler(BadBoundingBox)

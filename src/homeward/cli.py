@@ -1,5 +1,5 @@
 """The ``homeward`` command: demo, serve, worker, migrate, createadmin, check, audit, messages,
-import, export and places (the last three in ``cli_files``).
+import, export, places and readiness (the last four in ``cli_files``).
 
 Failures a user can fix (a missing or wrong setting, an unreachable database, a port in use)
 print one line naming the problem and exit non-zero; they never print a traceback.
@@ -332,11 +332,12 @@ if __name__ == "__main__":
 
 
 def _register_file_commands() -> None:
-    from homeward.cli_files import export_command, import_command, places_group
+    from homeward.cli_files import export_command, import_command, places_group, readiness_group
 
     main.add_command(import_command)
     main.add_command(export_command)
     main.add_command(places_group)
+    main.add_command(readiness_group)
 
 
 _register_file_commands()

@@ -1,4 +1,4 @@
-"""``homeward import``, ``homeward export`` and ``homeward places search``: files and the gazetteer."""
+"""``homeward import``, ``export``, ``places search`` and ``readiness recompute``: data in, out and derived."""
 
 from __future__ import annotations
 
@@ -12,8 +12,17 @@ from homeward.cli import cli_context, fail, require_database, setup_django
 
 EXIT_INPUT = 6
 IMPORT_KINDS = ("hazards", "releases", "incidents", "places")
-EXPORT_KINDS = ("hazards", "releases", "incidents", "mdr-areas", "mdr-summary", "places")
-FORMATS = ("geojson", "gpkg", "shp", "csv", "hxl-csv", "xlsx")
+EXPORT_KINDS = (
+    "hazards",
+    "releases",
+    "incidents",
+    "mdr-areas",
+    "mdr-summary",
+    "places",
+    "projects-3w",
+    "projects-iati",
+)
+FORMATS = ("geojson", "gpkg", "shp", "csv", "hxl-csv", "xlsx", "xml")
 
 
 def _user(username: str | None) -> Any:
@@ -117,18 +126,23 @@ def export_command(kind: str, fmt: str, output: Path, username: str | None) -> N
     from homeward.interchange import ExportFormat
     from homeward.mineaction import exporting as mine_action_export
     from homeward.places import exporting as places_export
+    from homeward.recovery import exporting as recovery_export
 
     user = _user(username)
     export_format = {"shp": ExportFormat.SHAPEFILE_ZIP.value, "hxl-csv": ExportFormat.CSV_HXL.value}.get(fmt, fmt)
+    if kind == "projects-iati":
+        export_format = "xml"
     try:
         with cli_context(user):
             if kind == "places":
                 count = places_export.export(export_format, output, user=user)
+            elif kind.startswith("projects-"):
+                count = recovery_export.export(kind, export_format, output, user=user)
             else:
                 count = mine_action_export.export(kind, export_format, output, user=user)
     except PermissionDenied:
         fail(f"{user.username} may not export {kind}", EXIT_INPUT)
-    except mine_action_export.ExportError as error:
+    except (mine_action_export.ExportError, recovery_export.ExportError) as error:
         fail(str(error), EXIT_INPUT)
     click.echo(f"wrote {count} rows to {output}")
 
@@ -159,3 +173,28 @@ def places_search(text: str, limit: int) -> None:
             f"{hit.score:5.1f}  {place.code:<16} {place.level:<12} {place.name}"
             f"  (matched {hit.text!r}, {hit.language}/{hit.script}, {hit.kind}, {hit.how})"
         )
+
+
+@click.group("readiness")
+def readiness_group() -> None:
+    """Settlement readiness."""
+
+
+@readiness_group.command("recompute")
+@click.option("--settlement", "codes", multiple=True, help="Only these settlements (codes); default all.")
+def readiness_recompute(codes: tuple[str, ...]) -> None:
+    """Recompute readiness now (normally background tasks do it) and store changed answers."""
+    setup_django()
+    require_database()
+    from homeward.places.selectors import settlement_by_code
+    from homeward.returns import readiness
+
+    ids = None
+    if codes:
+        found = {code: settlement_by_code(code) for code in codes}
+        missing = [code for code, place in found.items() if place is None]
+        if missing:
+            fail(f"no settlement has the code {', '.join(missing)}", EXIT_INPUT)
+        ids = [place.pk for place in found.values() if place is not None]
+    stored = readiness.recompute(ids)
+    click.echo(f"stored {stored} new readiness snapshots (answers whose inputs did not change keep theirs)")

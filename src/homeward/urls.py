@@ -9,6 +9,8 @@ urlpatterns = [
     path("places/", include("homeward.places.urls")),
     path("registry/", include("homeward.registry.urls")),
     path("mineaction/", include("homeward.mineaction.urls")),
+    path("recovery/", include("homeward.recovery.urls")),
+    path("returns/", include("homeward.returns.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

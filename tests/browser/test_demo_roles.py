@@ -10,14 +10,14 @@ from homeward.core.navigation import _menu
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 EXPECTED_NAVIGATION = {
-    "admin": {"home", "places", "mineaction", "users", "audit"},
-    "analyst": {"home", "places", "mineaction"},
-    "planner": {"home", "places", "mineaction"},
-    "coordinator": {"home", "places", "mineaction"},
+    "admin": {"home", "places", "mineaction", "recovery", "readiness", "users", "audit"},
+    "analyst": {"home", "places", "mineaction", "recovery", "readiness"},
+    "planner": {"home", "places", "mineaction", "recovery", "readiness"},
+    "coordinator": {"home", "places", "mineaction", "recovery", "readiness"},
     "caseworker": {"home", "places", "persons"},
     "supervisor": {"home", "places", "persons"},
-    "partner": {"home", "places", "mineaction"},
-    "auditor": {"home", "places", "mineaction", "users", "audit"},
+    "partner": {"home", "places", "mineaction", "recovery", "readiness"},
+    "auditor": {"home", "places", "mineaction", "recovery", "readiness", "users", "audit"},
     "resident": {"home"},
 }
 

@@ -16,10 +16,10 @@ def nav_keys(html: str) -> set[str]:
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        ("administrator", {"home", "places", "mineaction", "users", "audit"}),
-        ("analyst", {"home", "places", "mineaction"}),
+        ("administrator", {"home", "places", "mineaction", "recovery", "readiness", "users", "audit"}),
+        ("analyst", {"home", "places", "mineaction", "recovery", "readiness"}),
         ("caseworker_aghdam", {"home", "places", "persons"}),
-        ("auditor", {"home", "places", "mineaction", "users", "audit"}),
+        ("auditor", {"home", "places", "mineaction", "recovery", "readiness", "users", "audit"}),
         ("resident", {"home"}),
     ],
 )

@@ -210,6 +210,12 @@ def test_each_bulk_insert_leaves_one_audit_entry_per_model_and_the_chain_holds(s
         "mineaction.devicefind": {"created": small.mine_action.devices, "scale": "small"},
         "mineaction.incident": {"created": small.mine_action.incidents, "scale": "small"},
         "mineaction.casualtycount": {"created": small.mine_action.casualty_counts, "scale": "small"},
+        "recovery.serviceobservation": {"created": small.recovery.service_observations, "scale": "small"},
+        "recovery.housingobservation": {"created": small.recovery.housing_observations, "scale": "small"},
+        "recovery.project": {"created": small.recovery.projects, "scale": "small"},
+        "recovery.projectrestores": {"created": small.recovery.project_restores, "scale": "small"},
+        "recovery.milestone": {"created": small.recovery.milestones, "scale": "small"},
+        "recovery.project_settlements": {"created": small.recovery.project_settlements, "scale": "small"},
     }
     assert verify_chain().ok
 
@@ -218,7 +224,7 @@ def test_progress_is_reported_for_each_step(db):
     calls = []
     load_demo("small", progress=lambda step, done, total: calls.append((step, done, total)))
     steps = {step for step, _, _ in calls}
-    assert steps == {"Places", "Place names", "Households and persons", "Mine action"}
+    assert steps == {"Places", "Place names", "Households and persons", "Mine action", "Recovery"}
     assert ("Households and persons", SMALL.persons, SMALL.persons) in calls
     assert all(0 <= done <= total for _, done, total in calls)
 

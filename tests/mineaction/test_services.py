@@ -191,9 +191,10 @@ def test_a_write_queues_the_figures_task_for_workers(placed, settings, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         hazard("HA-1")
 
-    queued = DBTaskResult.objects.get()
-    assert queued.task_path.endswith("recompute_figures")
-    assert queued.args_kwargs["args"] == [[str(placed.aghdam.pk)]]
+    queued = {task.task_path.rsplit(".", 1)[-1]: task for task in DBTaskResult.objects.all()}
+    assert queued["recompute_figures"].args_kwargs["args"] == [[str(placed.aghdam.pk)]]
+    # Readiness follows hazardous areas through the hazards_changed event.
+    assert queued["recompute_readiness_after_hazards"].args_kwargs["args"] == [[str(HazardousArea.objects.get().pk)]]
     assert not PlaceFigures.objects.exists()
 
 

@@ -96,6 +96,16 @@ VARIABLES: tuple[Variable, ...] = (
         "`min_lon,min_lat,max_lon,max_lat`: geometry far outside it (50 km margin) is refused on import.",
     ),
     Variable("HOMEWARD_IMPORT_MAX_MB", "`500`", "Largest file accepted by imports and the upload page, in MB."),
+    Variable(
+        "HOMEWARD_READINESS_CRITERIA",
+        "the built-in criteria",
+        "A TOML file of readiness criteria, thresholds and weights (see docs/readiness.md).",
+    ),
+    Variable(
+        "HOMEWARD_IATI_REPORTING_ORG",
+        "empty (IATI export refused)",
+        "The IATI publisher: `REF|Name|kind`, e.g. `XM-DAC-41114|Ministry of Reconstruction|government`.",
+    ),
 )
 
 
@@ -153,6 +163,8 @@ class Environment:
     map_tile_attribution: str = ""
     map_bounds: tuple[float, float, float, float] | None = None
     import_max_mb: int = 500
+    iati_reporting_org: dict[str, str] | None = None
+    readiness_criteria: str = ""
 
     @property
     def is_sqlite(self) -> bool:
@@ -214,6 +226,15 @@ def _map_bounds(value: str | None) -> tuple[float, float, float, float] | None:
     return (min_lon, min_lat, max_lon, max_lat)
 
 
+def _iati_reporting_org(value: str | None) -> dict[str, str] | None:
+    if value is None or value.strip() == "":
+        return None
+    parts = [part.strip() for part in value.split("|")]
+    if len(parts) not in (2, 3) or not all(parts[:2]):
+        raise ConfigurationError(f"HOMEWARD_IATI_REPORTING_ORG must be REF|Name or REF|Name|kind, not {value!r}")
+    return {"ref": parts[0], "name": parts[1], "kind": parts[2] if len(parts) == 3 else ""}
+
+
 def read_environment(env: Mapping[str, str] | None = None) -> Environment:
     """Read and validate the ``HOMEWARD_*`` variables; raise :class:`ConfigurationError`."""
     env = os.environ if env is None else env
@@ -254,6 +275,8 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         map_tile_attribution=(env.get("HOMEWARD_MAP_TILE_ATTRIBUTION") or "").strip(),
         map_bounds=_map_bounds(env.get("HOMEWARD_MAP_BOUNDS")),
         import_max_mb=_positive_int(env.get("HOMEWARD_IMPORT_MAX_MB"), 500, "HOMEWARD_IMPORT_MAX_MB"),
+        iati_reporting_org=_iati_reporting_org(env.get("HOMEWARD_IATI_REPORTING_ORG")),
+        readiness_criteria=(env.get("HOMEWARD_READINESS_CRITERIA") or "").strip(),
     )
     tasks_immediate = _flag(env.get("HOMEWARD_TASKS_IMMEDIATE"), result.is_sqlite, "HOMEWARD_TASKS_IMMEDIATE")
     object.__setattr__(result, "tasks_immediate", tasks_immediate)

@@ -10,6 +10,7 @@ from homeward.demo.mineaction import MineActionCounts, load_mine_action
 from homeward.demo.names import load_name_bank
 from homeward.demo.people import Tier, load_people
 from homeward.demo.places import load_places
+from homeward.demo.recovery import RecoveryCounts, load_recovery
 from homeward.demo.region import load_region
 from homeward.demo.scales import get_scale, scales_up_to
 from homeward.demo.villages import village_counts
@@ -31,6 +32,7 @@ class DemoSummary:
     households: int
     persons: int
     mine_action: MineActionCounts
+    recovery: RecoveryCounts
     seconds: float
 
     @property
@@ -44,6 +46,7 @@ class DemoSummary:
             + self.households
             + self.persons
             + self.mine_action.created
+            + self.recovery.created
         )
 
     def __str__(self) -> str:
@@ -52,7 +55,9 @@ class DemoSummary:
             f"{self.villages} villages, {self.place_names} place names, {self.households} households, "
             f"{self.persons} persons, {self.mine_action.hazardous_areas} hazardous areas, "
             f"{self.mine_action.release_activities} land release activities, "
-            f"{self.mine_action.incidents} EO incidents in {self.seconds:.1f} s"
+            f"{self.mine_action.incidents} EO incidents, {self.recovery.service_observations} service observations, "
+            f"{self.recovery.housing_observations} housing observations, "
+            f"{self.recovery.projects} reconstruction projects in {self.seconds:.1f} s"
         )
 
 
@@ -65,7 +70,7 @@ def load_demo(scale: str = "small", *, progress: Progress | None = None, region:
 
     Deterministic and idempotent: every row has a key derived from its natural key, so a second
     run creates nothing, and a larger scale adds only the rows the smaller ones lack. Each step
-    (places, place names, households and persons, mine action) is one transaction and writes one
+    (places, place names, households and persons, mine action, recovery) is one transaction and writes one
     ``bulk_load`` audit entry per model it added rows to. ``progress(step, done, total)`` is
     called as each step advances. Raises :class:`~homeward.demo.errors.DemoDataError` for an
     unknown scale or region.
@@ -81,7 +86,17 @@ def load_demo(scale: str = "small", *, progress: Progress | None = None, region:
     households, persons = load_people(
         bank, people_tiers, f"homeward-demo:{deployment.key}:households", chosen.name, report
     )
-    mine_action = load_mine_action(gazetteer, tiers, f"homeward-demo:{deployment.key}:mineaction", chosen, report)
+    hazard_seed = f"homeward-demo:{deployment.key}:mineaction"
+    mine_action = load_mine_action(gazetteer, tiers, hazard_seed, chosen, report)
+    recovery = load_recovery(
+        gazetteer,
+        tiers,
+        f"homeward-demo:{deployment.key}:recovery",
+        chosen,
+        report,
+        agencies=deployment.agencies,
+        hazard_seed=hazard_seed,
+    )
     return DemoSummary(
         scale=chosen.name,
         region=deployment.key,
@@ -93,5 +108,6 @@ def load_demo(scale: str = "small", *, progress: Progress | None = None, region:
         households=households,
         persons=persons,
         mine_action=mine_action,
+        recovery=recovery,
         seconds=round(time.perf_counter() - started, 2),
     )

@@ -159,3 +159,47 @@ def active_hazards_intersecting(geometries: Sequence[BaseGeometry]) -> list[str]
     return sorted(
         external_id for external_id, wkb in candidates if wkb and shapely.from_wkb(bytes(wkb)).intersects(union)
     )
+
+
+def hazard_table() -> list[tuple[str, bytes, bool, float, Any, int]]:
+    """Every hazardous area as (external id, WKB, open?, remaining m², district id, row version), for engines."""
+    rows = HazardousArea.objects.exclude(geometry__isnull=True).values_list(
+        "external_id", "geometry", "status", "remaining_m2", "district_id", "row_version"
+    )
+    return [
+        (external_id, bytes(wkb or b""), status in OPEN_STATUSES, remaining, district, version)
+        for external_id, wkb, status, remaining, district, version in rows.iterator(chunk_size=5000)
+    ]
+
+
+def release_rates(since: dt.date, until: dt.date) -> dict[Any, float]:
+    """Land released per day in each district between two dates (m²/day): the pace a forecast assumes."""
+    from django.db.models import F, Sum
+
+    days = max((until - since).days, 1)
+    rows = (
+        LandReleaseActivity.objects.filter(completed_on__gte=since, completed_on__lte=until)
+        .values("hazardous_area__district")
+        .annotate(total=Sum(F("area_cancelled_m2") + F("area_reduced_m2") + F("area_cleared_m2")))
+    )
+    return {row["hazardous_area__district"]: float(row["total"] or 0) / days for row in rows}
+
+
+def hazard_shapes_then_and_now(hazard_ids: Sequence[Any]) -> list[BaseGeometry]:
+    """The current polygon of each area and the one it had before its latest change (for change impact)."""
+    shapes: list[BaseGeometry] = []
+    areas = HazardousArea.objects.filter(pk__in=list(hazard_ids)).exclude(geometry__isnull=True)
+    for area in areas.only("id", "geometry"):
+        if area.shape is not None:
+            shapes.append(area.shape)
+    previous = (
+        HazardousAreaState.objects.filter(area__in=list(hazard_ids), valid_to__isnull=False)
+        .order_by("area_id", "-valid_from")
+        .values_list("area_id", "geometry")
+    )
+    seen: set[Any] = set()
+    for area_id, wkb in previous:
+        if area_id not in seen and wkb:
+            seen.add(area_id)
+            shapes.append(shapely.from_wkb(bytes(wkb)))
+    return shapes

@@ -160,3 +160,37 @@ def settlement_points(ids: Sequence[Any]) -> list[Any]:
 
     rows = Place.objects.filter(pk__in=list(ids), latitude__isnull=False, longitude__isnull=False)
     return [shapely.Point(lon, lat) for lon, lat in rows.values_list("longitude", "latitude")]
+
+
+@dataclass(frozen=True)
+class SettlementRow:
+    id: uuid.UUID
+    code: str
+    district_id: uuid.UUID | None
+    lon: float
+    lat: float
+    households: int | None
+    boundary: bytes | None
+
+
+def settlement_table() -> list[SettlementRow]:
+    """Every located settlement, for engines that compute per settlement."""
+    rows = Place.objects.filter(level=PlaceLevel.SETTLEMENT, latitude__isnull=False, longitude__isnull=False)
+    return [
+        SettlementRow(pk, code, district, lon or 0.0, lat or 0.0, households, bytes(boundary) if boundary else None)
+        for pk, code, district, lon, lat, households, boundary in rows.order_by("code")
+        .values_list("id", "code", "district_id", "longitude", "latitude", "households_pre_conflict", "boundary")
+        .iterator(chunk_size=5000)
+    ]
+
+
+def district_centres() -> dict[uuid.UUID, tuple[float, float]]:
+    """Each district's point (its centre), by district id."""
+    rows = Place.objects.filter(level=PlaceLevel.DISTRICT, latitude__isnull=False, longitude__isnull=False)
+    return {pk: (lon or 0.0, lat or 0.0) for pk, lon, lat in rows.values_list("id", "longitude", "latitude")}
+
+
+def settlement_coordinates(ids: Sequence[Any]) -> dict[Any, tuple[float, float]]:
+    """(lon, lat) of the given places that have coordinates, by id."""
+    rows = Place.objects.filter(pk__in=list(set(ids)), latitude__isnull=False, longitude__isnull=False)
+    return {pk: (lon or 0.0, lat or 0.0) for pk, lon, lat in rows.values_list("id", "longitude", "latitude")}
