@@ -19,19 +19,24 @@ from homeward.interchange import ExportFormat, export_content_type, export_exten
 
 
 def export_response(write: Callable[[Path], object], stem: str, fmt: ExportFormat) -> FileResponse:
-    """Run ``write(path)`` into a private temporary directory and answer with the file as a download.
+    """Run ``write(path)`` into a private temporary directory and answer with the file as a download."""
+    return file_response(write, f"{stem}{export_extension(fmt)}", export_content_type(fmt))
+
+
+def file_response(write: Callable[[Path], object], filename: str, content_type: str) -> FileResponse:
+    """``write(path)`` into a private temporary directory, then the file as a download.
 
     Whatever ``write`` raises propagates, and the directory is removed in every case: the open
     handle keeps the file readable while it is sent.
     """
     directory = Path(tempfile.mkdtemp(prefix="homeward-export-"))
     try:
-        path = directory / f"{stem}{export_extension(fmt)}"
+        path = directory / filename
         write(path)
         handle = path.open("rb")
     finally:
         shutil.rmtree(directory, ignore_errors=True)
-    return FileResponse(handle, as_attachment=True, filename=path.name, content_type=export_content_type(fmt))
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
 
 
 def import_upload(upload: UploadedFile, run: Callable[..., ImportReport], **options: object) -> ImportReport:

@@ -7,8 +7,6 @@ write asks the background task to recompute it, and the page says so.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,14 +18,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from homeward.core.file_transfers import export_response
+from homeward.core.file_transfers import export_response, file_response
 from homeward.core.permissions import Action, Scope, may, require, within_scope
 from homeward.core.versioning import StaleObjectError
 from homeward.interchange import ExportFormat
@@ -312,18 +310,6 @@ def _recorded(request: HttpRequest, settlement: Any) -> HttpResponse:
 # --- export ------------------------------------------------------------------------------------
 
 
-def _xml_response(write: Callable[[Path], object], stem: str) -> FileResponse:
-    """Like ``export_response`` for IATI XML, which is not one of the interchange formats."""
-    directory = Path(tempfile.mkdtemp(prefix="homeward-export-"))
-    try:
-        path = directory / f"{stem}.xml"
-        write(path)
-        handle = path.open("rb")
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
-    return FileResponse(handle, as_attachment=True, filename=path.name, content_type=XML_CONTENT_TYPE)
-
-
 @login_required
 @require_GET
 def export_download(request: HttpRequest, kind: str) -> HttpResponseBase:
@@ -347,7 +333,7 @@ def export_download(request: HttpRequest, kind: str) -> HttpResponseBase:
 
     try:
         if kind == exporting.ExportKind.PROJECTS_IATI:
-            return _xml_response(write, stem)
+            return file_response(write, f"{stem}.xml", XML_CONTENT_TYPE)
         return export_response(write, stem, ExportFormat(fmt))
     except exporting.ExportError as error:
         return _export_refused(request, str(error))
