@@ -21,6 +21,7 @@ EXPORT_KINDS = (
     "places",
     "projects-3w",
     "projects-iati",
+    "readiness",
 )
 FORMATS = ("geojson", "gpkg", "shp", "csv", "hxl-csv", "xlsx", "xml")
 
@@ -127,6 +128,7 @@ def export_command(kind: str, fmt: str, output: Path, username: str | None) -> N
     from homeward.mineaction import exporting as mine_action_export
     from homeward.places import exporting as places_export
     from homeward.recovery import exporting as recovery_export
+    from homeward.returns import exporting as readiness_export
 
     user = _user(username)
     export_format = {"shp": ExportFormat.SHAPEFILE_ZIP.value, "hxl-csv": ExportFormat.CSV_HXL.value}.get(fmt, fmt)
@@ -138,11 +140,13 @@ def export_command(kind: str, fmt: str, output: Path, username: str | None) -> N
                 count = places_export.export(export_format, output, user=user)
             elif kind.startswith("projects-"):
                 count = recovery_export.export(kind, export_format, output, user=user)
+            elif kind == "readiness":
+                count = readiness_export.export(kind, export_format, output, user=user)
             else:
                 count = mine_action_export.export(kind, export_format, output, user=user)
     except PermissionDenied:
         fail(f"{user.username} may not export {kind}", EXIT_INPUT)
-    except (mine_action_export.ExportError, recovery_export.ExportError) as error:
+    except (mine_action_export.ExportError, recovery_export.ExportError, readiness_export.ExportError) as error:
         fail(str(error), EXIT_INPUT)
     click.echo(f"wrote {count} rows to {output}")
 

@@ -155,3 +155,20 @@ def test_cli_recompute_for_one_settlement_and_a_clear_error_for_an_unknown_one(v
 
     missing = CliRunner().invoke(main, ["readiness", "recompute", "--settlement", "NOPE"])
     assert missing.exit_code == 6 and "NOPE" in missing.output
+
+
+def test_cli_exports_the_current_answers_with_hxl(village, tmp_path):
+    from click.testing import CliRunner
+
+    from homeward.cli import main
+
+    readiness.recompute(None, today=TODAY)
+    out = tmp_path / "readiness.csv"
+    result = CliRunner().invoke(
+        main, ["export", "readiness", "--format", "hxl-csv", "-o", str(out), "--user", "coordinator"]
+    )
+
+    assert result.exit_code == 0, result.output
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert "#status+readiness" in lines[1]
+    assert any("T-AGM-1" in line and "not_ready" in line for line in lines[2:])
