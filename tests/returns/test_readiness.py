@@ -172,3 +172,18 @@ def test_cli_exports_the_current_answers_with_hxl(village, tmp_path):
     lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert "#status+readiness" in lines[1]
     assert any("T-AGM-1" in line and "not_ready" in line for line in lines[2:])
+
+
+def test_recomputing_one_settlement_from_its_neighbourhood_gives_the_full_runs_answer(village, world):
+    readiness.recompute(None, today=TODAY)
+    before = {
+        s.settlement_id: (s.status, s.score, s.criteria) for s in ReadinessSnapshot.objects.filter(is_current=True)
+    }
+
+    # Only the inputs around each settlement are read; the answer (and so its digest) must not change.
+    assert readiness.recompute([village.pk], today=TODAY) == 0
+    assert readiness.recompute([world.lachin_village.pk], today=TODAY) == 0
+    after = {
+        s.settlement_id: (s.status, s.score, s.criteria) for s in ReadinessSnapshot.objects.filter(is_current=True)
+    }
+    assert after == before

@@ -161,11 +161,16 @@ def active_hazards_intersecting(geometries: Sequence[BaseGeometry]) -> list[str]
     )
 
 
-def hazard_table() -> list[tuple[str, bytes, bool, float, Any, int]]:
-    """Every hazardous area as (external id, WKB, open?, remaining m², district id, row version), for engines."""
-    rows = HazardousArea.objects.exclude(geometry__isnull=True).values_list(
-        "external_id", "geometry", "status", "remaining_m2", "district_id", "row_version"
-    )
+def hazard_table(
+    bbox: tuple[float, float, float, float] | None = None,
+) -> list[tuple[str, bytes, bool, float, Any, int]]:
+    """Every hazardous area (whose envelope meets ``bbox``, if given) as (external id, WKB, open?,
+    remaining m², district id, row version), for engines."""
+    areas = HazardousArea.objects.exclude(geometry__isnull=True)
+    if bbox is not None:
+        west, south, east, north = bbox
+        areas = areas.filter(max_lon__gte=west, min_lon__lte=east, max_lat__gte=south, min_lat__lte=north)
+    rows = areas.values_list("external_id", "geometry", "status", "remaining_m2", "district_id", "row_version")
     return [
         (external_id, bytes(wkb or b""), status in OPEN_STATUSES, remaining, district, version)
         for external_id, wkb, status, remaining, district, version in rows.iterator(chunk_size=5000)

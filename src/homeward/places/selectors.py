@@ -173,9 +173,15 @@ class SettlementRow:
     boundary: bytes | None
 
 
-def settlement_table() -> list[SettlementRow]:
-    """Every located settlement, for engines that compute per settlement."""
+def settlement_table(
+    bbox: tuple[float, float, float, float] | None = None, also: Sequence[Any] = ()
+) -> list[SettlementRow]:
+    """Every located settlement (within ``bbox`` = west, south, east, north, and those in ``also``, if a
+    box is given), for engines."""
     rows = Place.objects.filter(level=PlaceLevel.SETTLEMENT, latitude__isnull=False, longitude__isnull=False)
+    if bbox is not None:
+        west, south, east, north = bbox
+        rows = rows.filter(Q(longitude__range=(west, east), latitude__range=(south, north)) | Q(pk__in=list(also)))
     return [
         SettlementRow(pk, code, district, lon or 0.0, lat or 0.0, households, bytes(boundary) if boundary else None)
         for pk, code, district, lon, lat, households, boundary in rows.order_by("code")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -11,7 +12,7 @@ from django.http import Http404
 
 from homeward.core.permissions import Action, may
 from homeward.recovery.choices import ACTIVE_PROJECT_STATUSES
-from homeward.recovery.models import HousingObservation, InputsVersion, Project, ServiceObservation
+from homeward.recovery.models import HousingObservation, InputsVersion, Project, ProjectRestores, ServiceObservation
 
 
 def _in_districts(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -67,9 +68,13 @@ def latest_housing(settlement_ids: Sequence[Any] | None = None) -> dict[Any, Hou
     return {o.settlement_id: o for o in observations.iterator(chunk_size=5000)}
 
 
-def active_projects() -> QuerySet[Project]:
-    """Projects whose planned end still counts for a forecast, with what they restore."""
-    return Project.objects.filter(status__in=list(ACTIVE_PROJECT_STATUSES)).prefetch_related("restores")
+def active_projects(settlement_ids: Sequence[Any] | None = None) -> QuerySet[Project]:
+    """Projects whose planned end still counts for a forecast (restoring something in ``settlement_ids``,
+    if given), with what they restore."""
+    projects = Project.objects.filter(status__in=list(ACTIVE_PROJECT_STATUSES))
+    if settlement_ids is not None:
+        projects = projects.filter(restores__settlement__in=list(settlement_ids)).distinct()
+    return projects.prefetch_related("restores")
 
 
 def agency_delays() -> dict[Any, float]:
@@ -89,3 +94,81 @@ def inputs_version() -> int:
 
 def count_projects(user: Any) -> int:
     return projects_visible_to(user).filter(status__in=list(ACTIVE_PROJECT_STATUSES)).count()
+
+
+def settlements_restored_by_projects_sited_in(bbox: tuple[float, float, float, float]) -> list[Any]:
+    """Ids of settlements that active projects whose site's envelope meets ``bbox`` restore something in."""
+    west, south, east, north = bbox
+    projects = Project.objects.filter(
+        status__in=list(ACTIVE_PROJECT_STATUSES),
+        max_lon__gte=west,
+        min_lon__lte=east,
+        max_lat__gte=south,
+        min_lat__lte=north,
+    )
+    return sorted({pk for pk in projects.values_list("restores__settlement", flat=True) if pk is not None}, key=str)
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    external_id: str
+    agency_id: Any
+    planned_end: Any
+    status: str
+    row_version: int
+    site: bytes | None
+    restores: tuple[tuple[Any, str, int], ...]
+
+
+def forecast_projects(settlement_ids: Sequence[Any] | None = None) -> list[ProjectRow]:
+    """Active projects as plain rows (with what they restore: settlement id, kind, units), for engines.
+
+    With ``settlement_ids``, only the projects restoring something in one of them.
+    """
+    projects = Project.objects.filter(status__in=list(ACTIVE_PROJECT_STATUSES))
+    restores = ProjectRestores.objects.filter(project__status__in=list(ACTIVE_PROJECT_STATUSES))
+    if settlement_ids is not None:
+        wanted = list(settlement_ids)
+        chosen = set(restores.filter(settlement__in=wanted).values_list("project_id", flat=True))
+        projects = projects.filter(pk__in=chosen)
+        restores = restores.filter(project__in=chosen)
+    by_project: dict[Any, list[tuple[Any, str, int]]] = {}
+    for project_id, settlement_id, kind, units in restores.values_list("project_id", "settlement_id", "kind", "units"):
+        by_project.setdefault(project_id, []).append((settlement_id, kind, units))
+    rows = projects.order_by("external_id").values_list(
+        "id", "external_id", "implementing_agency_id", "planned_end", "status", "row_version", "geometry"
+    )
+    return [
+        ProjectRow(
+            external_id, agency, end, status, version, bytes(site) if site else None, tuple(by_project.get(pk, ()))
+        )
+        for pk, external_id, agency, end, status, version, site in rows.iterator(chunk_size=5000)
+    ]
+
+
+def service_rows(
+    settlement_ids: Sequence[Any] | None = None, kinds: Sequence[str] | None = None
+) -> list[tuple[Any, Any, str, str, float | None, Any]]:
+    """Every service observation (of ``settlement_ids`` and ``kinds``, if given) as (id, settlement id, kind,
+    status, capacity, date), oldest first, for engines (which take the latest per settlement and kind)."""
+    observations = ServiceObservation.objects.order_by("observed_on", "created_at")
+    if settlement_ids is not None:
+        observations = observations.filter(settlement__in=list(settlement_ids))
+    if kinds is not None:
+        observations = observations.filter(kind__in=list(kinds))
+    return list(
+        observations.values_list("id", "settlement_id", "kind", "status", "capacity", "observed_on").iterator(
+            chunk_size=5000
+        )
+    )
+
+
+def housing_rows(settlement_ids: Sequence[Any] | None = None) -> list[tuple[Any, Any, int, int, int]]:
+    """The latest housing observation of each settlement as (id, settlement id, total, damaged, habitable)."""
+    observations = HousingObservation.objects.order_by("settlement_id", "observed_on", "created_at")
+    if settlement_ids is not None:
+        observations = observations.filter(settlement__in=list(settlement_ids))
+    latest: dict[Any, tuple[Any, Any, int, int, int]] = {}
+    for row in observations.values_list("id", "settlement_id", "units_total", "units_damaged", "units_habitable"):
+        latest[row[1]] = row
+    return list(latest.values())

@@ -30,6 +30,7 @@ from homeward.returns.models import ReadinessSnapshot
 RELEASE_WINDOW_DAYS = 365
 # Above this many changed areas an incremental pass costs more than a full one.
 INCREMENTAL_LIMIT = 2_000
+FACILITY_KINDS = ("school", "health_post")
 # Recovery's project statuses in the engine's words (the engine says "ongoing" for "under way").
 PROJECT_STATUS = {"under_way": engine.ProjectStatus.ONGOING.value}
 
@@ -57,8 +58,13 @@ class Inputs:
     versions: dict[str, object] = field(default_factory=dict)
 
 
-def _settlements() -> tuple[engine.Settlements, dict[str, Any], dict[str, Any]]:
-    rows = places.settlement_table()
+BBox = tuple[float, float, float, float]
+
+
+def _settlements(
+    bbox: BBox | None = None, also: Sequence[Any] = ()
+) -> tuple[engine.Settlements, dict[str, Any], dict[str, Any]]:
+    rows = places.settlement_table(bbox, also)
     centres = places.district_centres()
     ids = [str(row.id) for row in rows]
     lon = np.array([row.lon for row in rows], dtype=float)
@@ -81,8 +87,8 @@ def _settlements() -> tuple[engine.Settlements, dict[str, Any], dict[str, Any]]:
     return settlements, {str(row.id): row.id for row in rows}, {str(row.id): row.district_id for row in rows}
 
 
-def _hazards(today: dt.date, versions: dict[str, object]) -> engine.Hazards:
-    rows = mine_action.hazard_table()
+def _hazards(today: dt.date, versions: dict[str, object], bbox: BBox | None = None) -> engine.Hazards:
+    rows = mine_action.hazard_table(bbox)
     rates = mine_action.release_rates(today - dt.timedelta(days=RELEASE_WINDOW_DAYS), today)
     for external_id, _wkb, _active, _remaining, _district, version in rows:
         versions[external_id] = version
@@ -98,79 +104,130 @@ def _hazards(today: dt.date, versions: dict[str, object]) -> engine.Hazards:
     )
 
 
-def _services(settlement_pk: Mapping[str, Any]) -> engine.Services:
+def _services(
+    settlement_pk: Mapping[str, Any], subset: Sequence[Any] | None, facility_rows: Sequence[Any] = ()
+) -> engine.Services:
+    """Service records: of every settlement, or of ``subset`` plus every facility (school, health post)."""
     known = {pk: key for key, pk in settlement_pk.items()}
-    observations = [o for o in recovery.latest_services().values() if o.settlement_id in known]
-    points = places.settlement_coordinates(
-        [o.settlement_id for o in observations if o.kind in ("school", "health_post")]
-    )
-    facilities = [o for o in observations if o.kind in ("school", "health_post") and o.settlement_id in points]
+    # Facilities first, then the subset's own records: each list is oldest first, and the subset's
+    # list holds every record of its settlements, so the last one kept per kind is the current one.
+    rows = recovery.service_rows(None) if subset is None else [*facility_rows, *recovery.service_rows(subset)]
+    latest: dict[tuple[Any, str], tuple[Any, Any, str, str, float | None, Any]] = {}
+    for row in rows:
+        if row[1] in known:
+            latest[(row[1], row[2])] = row
+    observations = list(latest.values())
+    points = places.settlement_coordinates([o[1] for o in observations if o[2] in FACILITY_KINDS])
+    facilities = [o for o in observations if o[2] in FACILITY_KINDS and o[1] in points]
     return engine.Services(
-        ids=[str(o.pk) for o in observations],
-        settlement_ids=[known[o.settlement_id] for o in observations],
-        kinds=[o.kind for o in observations],
-        statuses=[o.status for o in observations],
-        capacity=np.array([np.nan if o.capacity is None else o.capacity for o in observations], dtype=float),
-        as_of=[o.observed_on for o in observations],
+        ids=[str(o[0]) for o in observations],
+        settlement_ids=[known[o[1]] for o in observations],
+        kinds=[o[2] for o in observations],
+        statuses=[o[3] for o in observations],
+        capacity=np.array([np.nan if o[4] is None else o[4] for o in observations], dtype=float),
+        as_of=[o[5] for o in observations],
         facilities=engine.Facilities(
-            ids=[str(o.pk) for o in facilities],
-            kinds=[o.kind for o in facilities],
-            lon=np.array([points[o.settlement_id][0] for o in facilities], dtype=float),
-            lat=np.array([points[o.settlement_id][1] for o in facilities], dtype=float),
-            working=np.array([o.status == "working" for o in facilities], dtype=bool),
+            ids=[str(o[0]) for o in facilities],
+            kinds=[o[2] for o in facilities],
+            lon=np.array([points[o[1]][0] for o in facilities], dtype=float),
+            lat=np.array([points[o[1]][1] for o in facilities], dtype=float),
+            working=np.array([o[3] == "working" for o in facilities], dtype=bool),
         ),
     )
 
 
-def _housing(settlement_pk: Mapping[str, Any]) -> engine.Housing:
+def _housing(settlement_pk: Mapping[str, Any], subset: Sequence[Any] | None) -> engine.Housing:
     known = {pk: key for key, pk in settlement_pk.items()}
-    rows = [h for h in recovery.latest_housing().values() if h.settlement_id in known]
+    rows = [h for h in recovery.housing_rows(subset) if h[1] in known]
     return engine.Housing(
-        ids=[str(h.pk) for h in rows],
-        settlement_ids=[known[h.settlement_id] for h in rows],
-        units_total=np.array([h.units_total for h in rows], dtype=float),
-        damaged=np.array([h.units_damaged for h in rows], dtype=float),
-        habitable=np.array([h.units_habitable for h in rows], dtype=float),
+        ids=[str(h[0]) for h in rows],
+        settlement_ids=[known[h[1]] for h in rows],
+        units_total=np.array([h[2] for h in rows], dtype=float),
+        damaged=np.array([h[3] for h in rows], dtype=float),
+        habitable=np.array([h[4] for h in rows], dtype=float),
     )
 
 
-def _projects(settlement_pk: Mapping[str, Any], versions: dict[str, object]) -> engine.Projects:
+def _projects(
+    settlement_pk: Mapping[str, Any], versions: dict[str, object], subset: Sequence[Any] | None
+) -> engine.Projects:
     known = {pk: key for key, pk in settlement_pk.items()}
     items = []
-    for project in recovery.active_projects():
+    for project in recovery.forecast_projects(subset):
         versions[project.external_id] = project.row_version
         items.append(
             engine.Project(
                 id=project.external_id,
-                agency_id=str(project.implementing_agency_id or ""),
+                agency_id=str(project.agency_id or ""),
                 planned_end=project.planned_end,
                 status=PROJECT_STATUS.get(project.status, project.status),
                 restores=tuple(
-                    engine.Restore(known[r.settlement_id], r.kind, float(r.units))
-                    for r in project.restores.all()
-                    if r.settlement_id in known
+                    engine.Restore(known[settlement], kind, float(units))
+                    for settlement, kind, units in project.restores
+                    if settlement in known
                 ),
-                site=project.shape,
+                site=shapely.from_wkb(project.site) if project.site else None,
             )
         )
     delays = {str(agency or ""): days for agency, days in recovery.agency_delays().items()}
     return engine.Projects.of(items, delays)
 
 
-def gather(today: dt.date) -> Inputs:
-    """Every input of the region, read once."""
-    settlements, settlement_pk, settlement_district = _settlements()
+def gather(today: dt.date, bbox: BBox | None = None) -> Inputs:
+    """Every input of the region, read once; with ``bbox``, only what lies in it.
+
+    A settlement's answer depends only on its own records and on what is within reach of it
+    (facilities, hazardous areas, projects restoring something nearby), so the inputs of a box
+    around some settlements, widened by :func:`reach_margin_km`, give those settlements exactly the
+    answers a run over the whole region would.
+    """
+    facility_rows: list[Any] = []
+    inside: list[Any] | None = None
+    if bbox is not None:
+        # The settlements hosting a school or health post come along, wherever they are: the evidence
+        # of a reach criterion names the nearest facility however far, so a partial view would change it.
+        facility_rows = recovery.service_rows(kinds=FACILITY_KINDS)
+        inside = [row.id for row in places.settlement_table(bbox)]
+    settlements, settlement_pk, settlement_district = _settlements(bbox, [row[1] for row in facility_rows])
     versions: dict[str, object] = {}
+    projects = _projects(settlement_pk, versions, inside)
+    hazard_box = bbox
+    if bbox is not None:
+        sites = [site for site in (projects.sites if projects.sites is not None else []) if site is not None]
+        if sites:
+            west, south, east, north = shapely.total_bounds(sites)
+            hazard_box = (min(bbox[0], west), min(bbox[1], south), max(bbox[2], east), max(bbox[3], north))
     return Inputs(
         settlements=settlements,
-        hazards=_hazards(today, versions),
-        services=_services(settlement_pk),
-        housing=_housing(settlement_pk),
-        projects=_projects(settlement_pk, versions),
+        hazards=_hazards(today, versions, hazard_box),
+        services=_services(settlement_pk, inside, facility_rows),
+        housing=_housing(settlement_pk, inside),
+        projects=projects,
         settlement_pk=settlement_pk,
         settlement_district=settlement_district,
         versions=versions,
     )
+
+
+def reach_margin_km(rules: engine.CriteriaSet) -> float:
+    """How far beyond a settlement its answer can look: the longest reach, or residential buffer, plus slack."""
+    distances = [1.0]
+    for criterion in rules.criteria:
+        params = criterion.params
+        if isinstance(params, engine.ReachParams):
+            distances.append(params.max_km)
+        elif isinstance(params, engine.ResidentialAreaParams):
+            distances.append(params.buffer_m / 1000)
+    return max(distances) + 2.0
+
+
+def neighbourhood(lons: Sequence[float], lats: Sequence[float], margin_km: float) -> BBox:
+    """The box around the points, widened by ``margin_km`` (degrees of longitude shrink with latitude)."""
+    south, north = min(lats), max(lats)
+    widest = max(abs(south), abs(north))
+    dlat = margin_km / 110.574
+    dlon = margin_km / (111.320 * max(np.cos(np.radians(min(widest + dlat, 89.0))), 0.01))
+    return (min(lons) - dlon, south - dlat, max(lons) + dlon, north + dlat)
 
 
 def evaluate(
@@ -262,13 +319,16 @@ def recompute(settlement_ids: Iterable[Any] | None = None, *, today: dt.date | N
     """
     today = today or timezone.localdate()
     rules = criteria()
-    inputs = gather(today)
-    only = None
-    if settlement_ids is not None:
-        wanted = {str(s) for s in settlement_ids}
-        only = [row for key, row in inputs.settlements.index.items() if key in wanted]
-        if not only:
-            return 0
+    if settlement_ids is None:
+        inputs = gather(today)
+        return _store(inputs, evaluate(inputs, rules, today), rules, _meta(rules, today))
+    wanted = {str(s) for s in settlement_ids}
+    points = places.settlement_coordinates(list(wanted))
+    if not points:
+        return 0
+    box = neighbourhood([p[0] for p in points.values()], [p[1] for p in points.values()], reach_margin_km(rules))
+    inputs = gather(today, box)
+    only = [row for key, row in inputs.settlements.index.items() if key in wanted]
     return _store(inputs, evaluate(inputs, rules, today, only), rules, _meta(rules, today))
 
 
@@ -281,11 +341,18 @@ def recompute_after_hazards(hazard_ids: Sequence[Any], *, today: dt.date | None 
     shapes = mine_action.hazard_shapes_then_and_now(hazard_ids)
     if not shapes:
         return 0
-    inputs = gather(today)
-    rows = engine.affected_by_hazards(inputs.settlements, shapes, rules, projects=inputs.projects)
-    if not rows:
+    # Which settlements the change can touch is found in the changed areas' neighbourhood; their
+    # answers are then computed from the inputs around them only.
+    west, south, east, north = shapely.total_bounds(shapes)
+    around = neighbourhood([west, east], [south, north], reach_margin_km(rules))
+    nearby = gather(today, around)
+    rows = engine.affected_by_hazards(nearby.settlements, shapes, rules, projects=nearby.projects)
+    # A project sited in the changed area may restore something far from it: its settlements wait too.
+    waiting = recovery.settlements_restored_by_projects_sited_in((west, south, east, north))
+    touched = {nearby.settlements.ids[row] for row in rows} | {str(pk) for pk in waiting}
+    if not touched:
         return 0
-    return _store(inputs, evaluate(inputs, rules, today, rows), rules, _meta(rules, today))
+    return recompute(sorted(touched), today=today)
 
 
 @dataclass(frozen=True)
