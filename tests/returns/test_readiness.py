@@ -82,10 +82,15 @@ def test_what_if_with_an_unknown_project_names_the_field(village):
 def test_completing_a_project_changes_the_status_and_history_after_the_task(
     village, personas, django_capture_on_commit_callbacks
 ):
+    with acting_as(personas.analyst):  # the area is surveyed away from the village: only water is missing
+        mine_action.record_hazardous_area(
+            HazardInput("HA-1", "cha", square(AGHDAM[0] + 0.05, AGHDAM[1], 200), dt.date(2023, 1, 1))
+        )
     with acting_as(personas.planner):
         recovery.record_service("T-AGM-1", "water", "not_working", observed_on=dt.date(2026, 6, 1))
     readiness.recompute(None, today=TODAY)
     assert _criterion(_current(village), "water")["outcome"] == "not_met"
+    assert _current(village).status == "not_ready"
     with acting_as(personas.planner):
         project = recovery.save_project(
             ProjectInput(
@@ -110,6 +115,7 @@ def test_completing_a_project_changes_the_status_and_history_after_the_task(
         recovery.complete_project(project, actual_end=dt.date(2026, 11, 1))
 
     assert _criterion(_current(village), "water")["outcome"] == "met"
+    assert _current(village).status == "partly_ready"  # the road stays unknown until a network is loaded
     history = selectors.history_of(personas.coordinator, village.pk)
     assert len(history) >= 3
     assert [_criterion(s, "water")["outcome"] for s in history][-2:] == ["not_met", "met"]
@@ -187,3 +193,16 @@ def test_recomputing_one_settlement_from_its_neighbourhood_gives_the_full_runs_a
         s.settlement_id: (s.status, s.score, s.criteria) for s in ReadinessSnapshot.objects.filter(is_current=True)
     }
     assert after == before
+
+
+def test_a_deployment_criteria_file_with_an_unknown_criterion_is_refused_naming_it(village, settings, tmp_path):
+    from homeward.engines.readiness import CriteriaError
+
+    path = tmp_path / "criteria.toml"
+    path.write_text("[criteria.water]\nweight = 2.0\n\n[criteria.unicorns]\nweight = 1.0\n")
+    settings.HOMEWARD_READINESS_CRITERIA = str(path)
+
+    with pytest.raises(CriteriaError) as refused:
+        readiness.recompute(None, today=TODAY)
+    assert refused.value.criterion == "unicorns"
+    assert not ReadinessSnapshot.objects.exists()

@@ -30,6 +30,8 @@ from homeward.returns.models import ReadinessSnapshot
 RELEASE_WINDOW_DAYS = 365
 # Above this many changed areas an incremental pass costs more than a full one.
 INCREMENTAL_LIMIT = 2_000
+# Above this many settlements, reading the whole region is cheaper than reading around each.
+NEIGHBOURHOOD_LIMIT = 500
 FACILITY_KINDS = ("school", "health_post")
 # Recovery's project statuses in the engine's words (the engine says "ongoing" for "under way").
 PROJECT_STATUS = {"under_way": engine.ProjectStatus.ONGOING.value}
@@ -323,11 +325,14 @@ def recompute(settlement_ids: Iterable[Any] | None = None, *, today: dt.date | N
         inputs = gather(today)
         return _store(inputs, evaluate(inputs, rules, today), rules, _meta(rules, today))
     wanted = {str(s) for s in settlement_ids}
-    points = places.settlement_coordinates(list(wanted))
-    if not points:
-        return 0
-    box = neighbourhood([p[0] for p in points.values()], [p[1] for p in points.values()], reach_margin_km(rules))
-    inputs = gather(today, box)
+    if len(wanted) > NEIGHBOURHOOD_LIMIT:
+        inputs = gather(today)
+    else:
+        points = places.settlement_coordinates(list(wanted))
+        if not points:
+            return 0
+        box = neighbourhood([p[0] for p in points.values()], [p[1] for p in points.values()], reach_margin_km(rules))
+        inputs = gather(today, box)
     only = [row for key, row in inputs.settlements.index.items() if key in wanted]
     return _store(inputs, evaluate(inputs, rules, today, only), rules, _meta(rules, today))
 
