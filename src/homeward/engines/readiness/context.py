@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
 import shapely
 
+from homeward.engines.readiness.columnwise import (
+    date_strings,
+    evidence,
+    optional_floats,
+    pick,
+    pooled,
+)
 from homeward.engines.readiness.criteria import CriteriaSet
 from homeward.engines.readiness.households import ExpectedHouseholds
 from homeward.engines.readiness.inputs import (
@@ -39,11 +48,41 @@ NEVER = np.iinfo(np.int64).max
 
 
 def _last_of_groups(keys: npt.NDArray[np.int64], order_keys: tuple[npt.NDArray[np.int64], ...]) -> IndexArray:
-    """Positions (into ``keys``) of the last element of each key group when sorted by ``order_keys``."""
+    """Positions (into ``keys``) of the last element of each key group when sorted by ``order_keys``, by key."""
+    found = _last_by_maximum(keys, order_keys)
+    if found is not None:
+        return found
     order = np.lexsort((np.arange(len(keys)), *order_keys, keys))
     ordered = keys[order]
     last = np.r_[ordered[1:] != ordered[:-1], True] if len(ordered) else np.empty(0, dtype=np.bool_)
     return order[last].astype(np.intp)
+
+
+def _last_by_maximum(keys: npt.NDArray[np.int64], order_keys: tuple[npt.NDArray[np.int64], ...]) -> IndexArray | None:
+    """:func:`_last_of_groups` without sorting, for small keys and at most one order key of a small span:
+    the last of a group is its largest (order, position), found by ``np.maximum.at``. ``None`` otherwise."""
+    count = len(keys)
+    if not count or len(order_keys) > 1:
+        return None
+    low, high = int(keys.min()), int(keys.max())
+    if low < 0 or high >= max(1 << 16, 8 * count):
+        return None
+    rank = np.zeros(count, dtype=np.int64)
+    if order_keys:
+        order = order_keys[0]
+        # NaT (the smallest int64) ranks first, then the dates from the earliest on.
+        smallest = order == np.iinfo(np.int64).min
+        rest = order[~smallest]
+        base = int(rest.min(initial=0))
+        span = int(rest.max(initial=0)) - base + 2
+        if span * count >= 1 << 62:
+            return None
+        rank[~smallest] = rest - base + 1
+    value = rank * count + np.arange(count, dtype=np.int64)
+    best = np.full(high + 1, -1, dtype=np.int64)
+    np.maximum.at(best, keys, value)
+    found: IndexArray = (best[best >= 0] % count).astype(np.intp)
+    return found
 
 
 def latest_of(dates: DateArray, groups: IndexArray, count: int) -> DateArray:
@@ -58,41 +97,28 @@ def latest_of(dates: DateArray, groups: IndexArray, count: int) -> DateArray:
 
 
 class ServiceQuotes:
-    """Evidence for service records, built once per record however many criteria quote it."""
+    """Evidence for service records: the record's kind, status and date, and its capacity as the value."""
 
     def __init__(self, services: Services) -> None:
         self._services = services
-        self._built: dict[int, Evidence] = {}
 
-    def many(self, records: IndexArray, missing: Evidence) -> list[Evidence]:
-        """The evidence of each record; ``missing`` where there is none (-1)."""
-        wanted = records.tolist()
-        built = self._built
-        new = sorted(set(wanted).difference(built, (-1,)))
-        if new:
-            services = self._services
-            rows = np.array(new, dtype=np.intp)
-            dates = np.datetime_as_string(date_array(services.as_of)[rows]).tolist()
-            # NaN (not equal to itself): no capacity given.
-            values = [None if value != value else value for value in services.capacity[rows].tolist()]
-            ids, kinds, statuses = services.ids, services.kinds, services.statuses
-            details = [
-                f"{kinds[record]}: {statuses[record]}"
-                if date == "NaT"
-                else f"{kinds[record]}: {statuses[record]} as of {date}"
-                for record, date in zip(new, dates, strict=True)
-            ]
-            built.update(
-                zip(
-                    new,
-                    [
-                        Evidence("service", ids[record], detail, value)
-                        for record, detail, value in zip(new, details, values, strict=True)
-                    ],
-                    strict=True,
-                )
-            )
-        return [built[record] if record >= 0 else missing for record in wanted]
+    def of(self, records: IndexArray) -> list[Evidence]:
+        """The evidence of each record (a row of the services)."""
+        services = self._services
+        rows = records.tolist()
+        kinds, statuses = services.kinds, services.statuses
+        dates = date_array(services.as_of)[records]
+
+        def details(first: IndexArray) -> list[str]:
+            written = np.datetime_as_string(dates[first]).tolist()
+            return [
+                f"{kinds[record]}: {statuses[record]}" if date == "NaT" else f"{kinds[record]}: {statuses[record]} as of {date}"
+                for record, date in zip(records[first].tolist(), written, strict=True)
+            ]  # fmt: skip
+
+        # Many records share their kind, status and date: each such text is written once.
+        texts = pooled([services.kind_codes[records], services.status_codes[records], dates], details)
+        return evidence("service", pick(services.ids, rows), texts, optional_floats(services.capacity[records]))
 
 
 @dataclass(frozen=True)
@@ -261,10 +287,44 @@ class Context:
         keys = self.paths.keys
         return np.unique(keys[keys % RESTORE_KINDS == RESTORE_CODE[kind]] // RESTORE_KINDS).astype(np.intp)
 
-    def site_note(self, project: int) -> str:
-        """Why a project's end waits for clearance, or an empty string."""
+    @cached_property
+    def site_notes(self) -> dict[int, str]:
+        """Per project row whose site lies in active hazardous areas, why its end waits for their clearance."""
         blocked, hazard = self.project_site_hazards
-        names = [self.hazards.ids[row] for row in hazard[blocked == project].tolist()]
-        if not names:
-            return ""
-        return f"; its site lies in active hazardous area {', '.join(names)}, so it waits for clearance"
+        names: dict[int, list[str]] = {}
+        for project, row in zip(blocked.tolist(), hazard.tolist(), strict=True):
+            names.setdefault(project, []).append(self.hazards.ids[row])
+        return {
+            project: f"; its site lies in active hazardous area {', '.join(found)}, so it waits for clearance"
+            for project, found in names.items()
+        }
+
+    def project_evidence(self, paths: IndexArray, restores: str | Sequence[str]) -> list[Evidence]:
+        """The evidence of the project behind each path: what it restores (one text, or one per path),
+        its planned end, its agency's mean delay, its expected end and whether its site waits for clearance."""
+        if not len(paths):
+            return []
+        projects = self.projects
+        rows = self.paths.projects[paths]
+        found = rows.tolist()
+        agencies = pick(projects.agency_ids, found)
+        # Agencies are few: each one's delay and its text are worked out once.
+        delays = {agency: max(0.0, float(projects.agency_delays.get(agency, 0.0))) for agency in set(agencies)}
+        late = {
+            agency: f" + {delay:.0f} days (mean delay of agency {agency})" if delay > 0 else ""
+            for agency, delay in delays.items()
+        }
+        notes = self.site_notes
+        texts: Iterable[str] = repeat(restores) if isinstance(restores, str) else restores
+        details = [
+            f"project restores {what}: planned end {planned}{late[agency]}, expected {end}{notes.get(row, '')}"
+            for what, planned, agency, end, row in zip(
+                texts,
+                date_strings(date_array(projects.planned_end)[rows]),
+                agencies,
+                date_strings(self.paths.ends[paths]),
+                found,
+                strict=False,
+            )
+        ]
+        return evidence("project", pick(projects.ids, found), details, pick(delays, agencies))

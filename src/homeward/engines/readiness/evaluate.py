@@ -7,6 +7,8 @@ import gc
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from itertools import repeat
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -14,6 +16,8 @@ import shapely
 
 from homeward.engines.geo import Geometries, GeometryArray
 from homeward.engines.geo.crs import as_geometry_array
+from homeward.engines.readiness import columnwise
+from homeward.engines.readiness.columnwise import pick
 from homeward.engines.readiness.context import Context
 from homeward.engines.readiness.criteria import CriteriaSet, ReachParams, ResidentialAreaParams
 from homeward.engines.readiness.evaluators import EVALUATORS, Column
@@ -30,10 +34,11 @@ from homeward.engines.readiness.inputs import (
 from homeward.engines.readiness.projects import Projects
 from homeward.engines.readiness.reach import Reach, StraightLineReach
 from homeward.engines.readiness.residential import settlements_touching
-from homeward.engines.readiness.results import MET, NOT_MET, STATUSES, UNKNOWN, Readiness
+from homeward.engines.readiness.results import MET, NOT_MET, STATUSES, UNKNOWN, Readiness, Status
 from homeward.engines.readiness.roads import NoRoadNetwork, RoadNetwork
 
 READY, PARTLY_READY, NOT_READY = 0, 1, 2
+_STATUSES = np.array(STATUSES, dtype=object)
 
 
 def _rows(settlements: Settlements, only: Sequence[int] | None) -> IndexArray:
@@ -172,18 +177,14 @@ def _evaluate(
         pattern: tuple(key for bit, key in enumerate(keys) if pattern >> bit & 1) for pattern in set(patterns.tolist())
     }
     ids = settlements.ids
-    return [
-        Readiness(ids[row], STATUSES[status], score, results, earliest, blockers[pattern])
-        for row, status, score, results, earliest, pattern in zip(
-            rows.tolist(),
-            statuses.tolist(),
-            scores.tolist(),
-            zip(*(column.results for column in columns), strict=True) if columns else [()] * len(rows),
-            _earliest(columns, outcomes, today) if columns else [today] * len(rows),
-            patterns.tolist(),
-            strict=True,
-        )
-    ]
+    return columnwise.readiness(
+        list(ids) if only is None else pick(ids, rows.tolist()),
+        cast(list[Status], _STATUSES[statuses].tolist()),
+        scores.tolist(),
+        zip(*(column.results for column in columns), strict=True) if columns else repeat((), len(rows)),
+        _earliest(columns, outcomes, today) if columns else [today] * len(rows),
+        pick(blockers, patterns.tolist()),
+    )
 
 
 def affected_by_hazards(

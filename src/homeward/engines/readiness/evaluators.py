@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
 
+from homeward.engines.readiness import columnwise
+from homeward.engines.readiness.columnwise import pick
 from homeward.engines.readiness.context import Context, latest_of
 from homeward.engines.readiness.criteria import (
     PARAMS,
@@ -60,32 +63,24 @@ def _column(
         for position, date in zip(dated.tolist(), expected[dated].astype(object).tolist(), strict=True):
             results[position] = CriterionResult(key, OUTCOMES[outcomes[position]], (), date)
         return Column(outcomes, expected, results)
-    results = [
-        CriterionResult(key, OUTCOMES[outcome], found, date)
-        for outcome, found, date in zip(outcomes.tolist(), evidence, expected.astype(object).tolist(), strict=True)
-    ]
-    return Column(outcomes, expected, results)
+    return Column(outcomes, expected, columnwise.results(key, outcomes, evidence, expected))
 
 
 def _no_dates(count: int) -> DateArray:
     return np.full(count, NO_DATE, dtype="datetime64[D]")
 
 
-def _project_evidence(ctx: Context, path: int, restores: str) -> Evidence:
-    paths, projects = ctx.paths, ctx.projects
-    project = int(paths.projects[path])
-    agency = projects.agency_ids[project]
-    delay = max(0.0, float(projects.agency_delays.get(agency, 0.0)))
-    late = f" + {delay:.0f} days (mean delay of agency {agency})" if delay > 0 else ""
-    detail = (
-        f"project restores {restores}: planned end {date_array(projects.planned_end)[project]}{late}, "
-        f"expected {paths.ends[path]}{ctx.site_note(project)}"
-    )
-    return Evidence("project", projects.ids[project], detail, delay)
-
-
 def _no_path(what: str) -> Evidence:
     return Evidence("note", None, f"no forecast: no planned or ongoing project restores {what}")
+
+
+def _forecast_evidence(ctx: Context, paths: IndexArray, restores: str) -> list[Evidence]:
+    """Per path, the evidence of its project, or that there is no forecast where there is no path (-1)."""
+    found = [_no_path(restores)] * len(paths)
+    planned = np.flatnonzero(paths >= 0)
+    for position, quoted in zip(planned.tolist(), ctx.project_evidence(paths[planned], restores), strict=True):
+        found[position] = quoted
+    return found
 
 
 def no_hazard_in_residential_area(criterion: Criterion, ctx: Context) -> Column:
@@ -101,50 +96,87 @@ def no_hazard_in_residential_area(criterion: Criterion, ctx: Context) -> Column:
     if not ctx.evidence:
         return _column(criterion.key, outcomes, expected, None)
     places = ("in the residential area", f"within {params.buffer_m:g} m of the settlement's point")
-    clear = tuple((Evidence("note", None, f"no active hazardous area {place}"),) for place in places)
-    polygon = has_polygon(ctx.settlements, ctx.rows).tolist()
-    evidence: list[tuple[Evidence, ...]] = [clear[0] if given else clear[1] for given in polygon]
-    ids = ctx.hazards.ids
-    dates = np.datetime_as_string(clearance[hazard]).tolist()
-    hazards, positions = hazard.tolist(), position.tolist()
-    starts = np.flatnonzero(np.r_[True, position[1:] != position[:-1]]).tolist() if positions else []
-    for start, end in zip(starts, [*starts[1:], len(positions)][: len(starts)], strict=True):
-        at = positions[start]
-        place = places[0] if polygon[at] else places[1]
-        found = [
-            Evidence(
-                "hazard",
-                ids[row],
-                f"active hazardous area {place}; "
-                + ("no expected clearance" if date == "NaT" else f"expected clearance {date}"),
-            )
-            for row, date in zip(hazards[start:end], dates[start:end], strict=True)
-        ]
-        if "NaT" in dates[start:end]:
-            undated = ids[hazards[start + dates[start:end].index("NaT")]]
-            found.append(Evidence("note", undated, f"no forecast: hazardous area {undated} has no expected clearance"))
-        evidence[at] = tuple(found)
-    return _column(criterion.key, outcomes, expected, evidence)
+    key = criterion.key
+    clear = [columnwise.result(key, OUTCOMES[MET], (Evidence("note", None, f"no active hazardous area {place}"),)) for place in places]  # fmt: skip
+    polygon = has_polygon(ctx.settlements, ctx.rows)
+    results = np.empty(count, dtype=object)
+    results.fill(clear[1])
+    results[polygon] = columnwise.objects(repeat(clear[0]), int(polygon.sum()))
+    if len(position):
+        # One evidence per (settlement, area) pair, the pairs of a settlement together; each
+        # distinct text (where the area lies, when it is expected to be cleared) written once.
+        dates = clearance[hazard]
+        point = ~polygon[position]
+
+        def details(first: IndexArray) -> list[str]:
+            written = np.datetime_as_string(dates[first]).tolist()
+            return [
+                f"active hazardous area {places[away]}; "
+                + ("no expected clearance" if date == "NaT" else f"expected clearance {date}")
+                for away, date in zip(point[first].astype(np.intp).tolist(), written, strict=True)
+            ]
+
+        ids = ctx.hazards.ids
+        texts = columnwise.pooled([point, dates], details)
+        # An area near several settlements is quoted the same way for each of them: one evidence, shared.
+        found = columnwise.pooled(
+            [hazard, point],
+            lambda first: columnwise.evidence("hazard", pick(ids, hazard[first].tolist()), pick(texts, first.tolist())),
+        )
+        starts = np.flatnonzero(np.r_[True, position[1:] != position[:-1]])
+        sizes = np.diff(np.r_[starts, len(position)])
+        # A settlement with an undated area has no forecast: say which (the first of its undated areas).
+        undated = np.flatnonzero(np.isnat(dates))
+        group = np.searchsorted(starts, undated, side="right") - 1
+        first = np.unique(group, return_index=True)[1]
+        named = pick(ids, hazard[undated[first]].tolist())
+        notes = columnwise.evidence(
+            "note", named, [f"no forecast: hazardous area {name} has no expected clearance" for name in named]
+        )
+        at = position[starts]
+        grouped = columnwise.runs(found, starts, sizes, (_at(len(starts), group[first]), notes))
+        hits = columnwise.results(key, np.full(len(at), NOT_MET, dtype=np.int8), grouped, expected[at])
+        results[at] = columnwise.objects(hits, len(hits))
+    return Column(outcomes, expected, results.tolist())
 
 
 def hazard_free_road_to_district_centre(criterion: Criterion, ctx: Context) -> Column:
     """What the road network says; expected when the hazardous areas blocking the route are cleared."""
     assert isinstance(criterion.params, RoadParams)
     checks = ctx.roads.routes_to_district_centre(ctx.settlements, ctx.hazards, ctx.rows)
-    outcomes = np.array([OUTCOMES.index(check.outcome) for check in checks], dtype=np.int8).reshape(-1)
+    # A road network may answer many settlements with the same check: each distinct one is read once.
+    distinct = {id(check): check for check in checks}
+    code = {ident: OUTCOMES.index(check.outcome) for ident, check in distinct.items()}
+    idents = list(map(id, checks))
+    outcomes = np.fromiter(map(code.__getitem__, idents), dtype=np.int8, count=len(checks))
     expected = _no_dates(len(checks))
-    evidence = [check.evidence for check in checks]
+    evidence = [check.evidence for check in checks] if ctx.evidence else None
     clearance = date_array(ctx.hazards.expected_clearance)
-    for position, check in enumerate(checks):
-        if outcomes[position] == NOT_MET and check.blocking_hazards:
+    changed = []
+    for position in np.flatnonzero(outcomes == NOT_MET).tolist():
+        check = checks[position]
+        if check.blocking_hazards:
+            changed.append(position)
             dates = clearance[np.array(check.blocking_hazards, dtype=np.intp)]
             if np.isnat(dates).any():
                 undated = ctx.hazards.ids[check.blocking_hazards[int(np.flatnonzero(np.isnat(dates))[0])]]
                 note = Evidence("note", undated, f"no forecast: hazardous area {undated} has no expected clearance")
-                evidence[position] = (*check.evidence, note)
+                if evidence is not None:
+                    evidence[position] = (*check.evidence, note)
             else:
                 expected[position] = dates.max()
-    return _column(criterion.key, outcomes, expected, evidence if ctx.evidence else None)
+    if evidence is None:
+        return _column(criterion.key, outcomes, expected, None)
+    # Settlements given the same check, without a date, share one result.
+    key = criterion.key
+    shared = {ident: columnwise.result(key, OUTCOMES[code[ident]], check.evidence) for ident, check in distinct.items()}
+    results = pick(shared, idents)
+    if changed:
+        rows = np.array(changed, dtype=np.intp)
+        own = columnwise.results(key, outcomes[rows], pick(evidence, changed), expected[rows])
+        for position, result in zip(changed, own, strict=True):
+            results[position] = result
+    return Column(outcomes, expected, results)
 
 
 def service(criterion: Criterion, ctx: Context) -> Column:
@@ -154,7 +186,11 @@ def service(criterion: Criterion, ctx: Context) -> Column:
     count = len(ctx.rows)
     if not criterion.in_season(ctx.today.month):
         always = np.full(count, MET, dtype=np.int8)
-        return _column(criterion.key, always, _no_dates(count), [NOT_IN_SEASON] * count if ctx.evidence else None)
+        if not ctx.evidence:
+            return _column(criterion.key, always, _no_dates(count), None)
+        return Column(
+            always, _no_dates(count), [columnwise.result(criterion.key, OUTCOMES[MET], NOT_IN_SEASON)] * count
+        )
     kinds = tuple(kind.value for kind in params.services)
     columns = [KIND_CODE[kind] for kind in kinds]
     statuses = ctx.service_status[ctx.rows][:, columns]
@@ -168,17 +204,13 @@ def service(criterion: Criterion, ctx: Context) -> Column:
     if not ctx.evidence:
         return _column(criterion.key, outcomes, expected, None)
     records = ctx.latest_service[ctx.rows][:, columns]
-    quoted = [
-        ctx.quotes.many(records[:, column], Evidence("note", None, f"no {kind} record"))
-        for column, kind in enumerate(kinds)
-    ]
-    evidence: list[tuple[Evidence, ...]] = (
-        [(found,) for found in quoted[0]] if len(kinds) == 1 else list(zip(*quoted, strict=True))
-    )
-    restores = " or ".join(kinds)
-    for position, path in zip(not_met.tolist(), paths.tolist(), strict=True):
-        last = _no_path(restores) if path < 0 else _project_evidence(ctx, path, restores)
-        evidence[position] = (*evidence[position], last)
+    parts: list[tuple[npt.NDArray[np.bool_], Sequence[Evidence]]] = []
+    for column, kind in enumerate(kinds):
+        quoted = records[:, column] >= 0
+        parts.append((quoted, ctx.quotes.of(records[quoted, column])))
+        parts.append((~quoted, [Evidence("note", None, f"no {kind} record")] * int(count - quoted.sum())))
+    forecast = _forecast_evidence(ctx, paths, " or ".join(kinds))
+    evidence = columnwise.assemble(count, [*parts, (outcomes == NOT_MET, forecast)])
     return _column(criterion.key, outcomes, expected, evidence)
 
 
@@ -212,32 +244,46 @@ def facility_within_reach(criterion: Criterion, ctx: Context) -> Column:
     if not ctx.evidence:
         return _column(criterion.key, outcomes, expected, None)
     own = ctx.latest_service[rows, code]
-    own_evidence = ctx.quotes.many(own, Evidence("note", None, ""))
-    facility_ids, settlement_ids, record_ids = ctx.services.facilities.ids, ctx.settlements.ids, ctx.services.ids
-    neighbours = places.found.tolist()
-    neighbour_records = ctx.latest_service[np.maximum(places.found, 0), code].tolist()
-    nearest_points = points.found.tolist()
-    none_known = Evidence("note", None, f"no working {facility} known")
+    has_own = own >= 0
+    # The nearest working facility: none, a neighbour's (not the settlement's own), or a facility point.
+    nowhere = distance == np.inf
+    neighbour = ~nowhere & place_closer & (places.found != rows)
+    point = ~nowhere & ~place_closer
+    nearest: list[Evidence] = [Evidence("note", None, f"no working {facility} known")] * len(rows)
+    at = np.flatnonzero(neighbour)
+    away = distance[at].tolist()
+    names = pick(ctx.settlements.ids, places.found[at].tolist())
+    quoted = columnwise.evidence(
+        "service",
+        pick(ctx.services.ids, ctx.latest_service[places.found[at], code].tolist()),
+        [f"nearest working {facility}: in {name}, {km:.1f} {unit}" for name, km in zip(names, away, strict=True)],
+        away,
+    )
+    for position, found in zip(at.tolist(), quoted, strict=True):
+        nearest[position] = found
+    at = np.flatnonzero(point)
+    away = distance[at].tolist()
+    quoted = columnwise.evidence(
+        "facility",
+        pick(ctx.services.facilities.ids, points.found[at].tolist()),
+        [f"nearest working {facility}: {km:.1f} {unit}" for km in away],
+        away,
+    )
+    for position, found in zip(at.tolist(), quoted, strict=True):
+        nearest[position] = found
+    named = nowhere | neighbour | point
     no_limit = Evidence("note", None, f"reach is measured in {unit} and the criterion sets no limit in {unit}")
-    evidence: list[tuple[Evidence, ...]] = []
-    for position, (row, away, closer, record) in enumerate(
-        zip(rows.tolist(), distance.tolist(), place_closer.tolist(), own.tolist(), strict=True)
-    ):
-        found: tuple[Evidence, ...] = (own_evidence[position],) if record >= 0 else ()
-        if away == np.inf:
-            found = (*found, none_known)
-        elif closer and neighbours[position] != row:
-            neighbour = neighbours[position]
-            detail = f"nearest working {facility}: in {settlement_ids[neighbour]}, {away:.1f} {unit}"
-            found = (*found, Evidence("service", record_ids[neighbour_records[position]], detail, away))
-        elif not closer:
-            detail = f"nearest working {facility}: {away:.1f} {unit}"
-            found = (*found, Evidence("facility", facility_ids[nearest_points[position]], detail, away))
-        evidence.append((*found, no_limit) if limit is None and not met[position] else found)
+    unlimited = ~met if limit is None else np.zeros(len(rows), dtype=np.bool_)
     what = f"a {facility} within {limit:g} {unit}" if limit is not None else f"a {facility}"
-    for position, path in zip(not_met.tolist(), chosen.tolist(), strict=True):
-        last = _no_path(what) if path < 0 else _project_evidence(ctx, path, what)
-        evidence[position] = (*evidence[position], last)
+    evidence = columnwise.assemble(
+        len(rows),
+        [
+            (has_own, ctx.quotes.of(own[has_own])),
+            (named, pick(nearest, np.flatnonzero(named).tolist())),
+            (unlimited, [no_limit] * int(unlimited.sum())),
+            (outcomes == NOT_MET, _forecast_evidence(ctx, chosen, what)),
+        ],
+    )
     return _column(criterion.key, outcomes, expected, evidence)
 
 
@@ -291,35 +337,75 @@ def habitable_housing(criterion: Criterion, ctx: Context) -> Column:
     if not ctx.evidence:
         return _column(criterion.key, outcomes, expected, None)
     source = ctx.households.source
-    no_record = Evidence("note", None, "no housing record")
-    not_known = Evidence("note", None, f"{source} not known")
+    count = len(ctx.rows)
+    # The housing record that counts: each distinct figure written once.
+    given = np.flatnonzero(records >= 0)
+    units = habitable[given]
+    habitable_units, whole_units, damaged_units = (
+        columnwise.formatted(values[given], ".0f") for values in (habitable, figure(housing.units_total), figure(housing.damaged))
+    )  # fmt: skip
+    quoted = columnwise.evidence(
+        "housing",
+        pick(housing.ids, records[given].tolist()),
+        [
+            f"{a} habitable of {b} units, {c} damaged"
+            for a, b, c in zip(habitable_units, whole_units, damaged_units, strict=True)
+        ],
+        units.tolist(),
+    )
+    # The units needed follow from the expected households: one evidence per distinct number of households.
     share = f"{params.min_share:.0%}"
-    evidence: list[tuple[Evidence, ...]] = [
-        (
-            Evidence("housing", housing.ids[record], f"{units:.0f} habitable of {whole:.0f} units, {broken:.0f} damaged", units)
-            if record >= 0
-            else no_record,
-            not_known
-            if needed != needed  # NaN: the expected households are not known
-            else Evidence("figure", None, f"{needed:.0f} habitable units needed: {share} of {households:.0f} expected households ({source})", needed),
+    needed, households = required.tolist(), expected_households.tolist()
+    not_known = Evidence("note", None, f"{source} not known")
+
+    def need(position: int) -> Evidence:
+        value = needed[position]
+        if value != value:  # NaN: the expected households are not known
+            return not_known
+        detail = f"{value:.0f} habitable units needed: {share} of {households[position]:.0f} expected households ({source})"  # fmt: skip
+        return Evidence("figure", None, detail, value)
+
+    needs = columnwise.pooled(
+        [columnwise.float_bits(expected_households)], lambda first: [need(position) for position in first.tolist()]
+    )
+    record = np.zeros(count, dtype=np.bool_)
+    record[given] = True
+    no_record = Evidence("note", None, "no housing record")
+    parts: list[tuple[npt.NDArray[np.bool_], Sequence[Evidence]]] = [
+        (record, quoted),
+        (~record, [no_record] * (count - len(given))),
+        (np.ones(count, dtype=np.bool_), needs),
+    ]
+    if len(not_met):
+        # The projects that add up to each shortfall, earliest first, then what is missing where they do not.
+        stops = np.where(reached, last + 1, after)
+        spans = stops - first
+        starts = np.cumsum(spans) - spans
+        chosen = (np.arange(int(spans.sum())) - np.repeat(starts, spans) + np.repeat(first, spans)).astype(np.intp)
+        restores = [f"{text} housing units" for text in columnwise.formatted(paths.units[chosen], ".0f")]
+        projects = columnwise.objects(ctx.project_evidence(chosen, restores), len(chosen))
+        for nth in range(int(spans.max(initial=0))):
+            more = spans > nth
+            parts.append((_at(count, not_met[more]), projects[starts[more] + nth].tolist()))
+        short = ~reached
+        added = (total[stops] - total[first])[short]
+        texts = columnwise.pooled(
+            [columnwise.float_bits(added), columnwise.float_bits(shortfall[short])],
+            lambda first: [
+                f"no forecast: planned or ongoing projects add {adds:.0f} of the {lacks:.0f} units short"
+                for adds, lacks in zip(added[first].tolist(), shortfall[short][first].tolist(), strict=True)
+            ],
         )
-        for record, units, whole, broken, needed, households in zip(
-            records.tolist(), habitable.tolist(), figure(housing.units_total).tolist(),
-            figure(housing.damaged).tolist(), required.tolist(), expected_households.tolist(), strict=True,
-        )
-    ]  # fmt: skip
-    for index, position in enumerate(not_met.tolist()):
-        stop = int(last[index]) + 1 if reached[index] else int(after[index])
-        found = [
-            _project_evidence(ctx, path, f"{paths.units[path]:.0f} housing units")
-            for path in range(int(first[index]), stop)
-        ]
-        if not reached[index]:
-            added = float(total[stop] - total[first[index]])
-            note = f"no forecast: planned or ongoing projects add {added:.0f} of the {shortfall[index]:.0f} units short"
-            found.append(Evidence("note", None, note, float(shortfall[index]) - added))
-        evidence[position] = (*evidence[position], *found)
-    return _column(criterion.key, outcomes, expected, evidence)
+        notes = columnwise.evidence("note", repeat(None), texts, (shortfall[short] - added).tolist())
+        parts.append((_at(count, not_met[short]), notes))
+    return _column(criterion.key, outcomes, expected, columnwise.assemble(count, parts))
+
+
+def _at(count: int, positions: IndexArray) -> npt.NDArray[np.bool_]:
+    """A mask of ``count`` positions, set at ``positions``."""
+    mask = np.zeros(count, dtype=np.bool_)
+    mask[positions] = True
+    return mask
 
 
 EVALUATORS: dict[str, Evaluator] = {

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from operator import itemgetter
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -173,6 +174,8 @@ class Settlements:
         """The rows of settlement ``ids``; raises :class:`InputError` naming ``field`` and the record at fault."""
         index = self.index
         try:
+            if len(ids) > 1:
+                return np.fromiter(itemgetter(*ids)(index), dtype=np.intp, count=len(ids))
             return np.fromiter((index[value] for value in ids), dtype=np.intp, count=len(ids))
         except KeyError:
             row = next(row for row, value in enumerate(ids) if value not in index)

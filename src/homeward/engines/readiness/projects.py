@@ -11,6 +11,7 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import itemgetter
 from typing import TypeAlias
 
 import numpy as np
@@ -141,7 +142,12 @@ class Projects:
     def delay_days(self) -> FloatArray:
         """Each project's agency's mean delay, never below 0: a forecast never promises earlier than planned."""
         delays = self.agency_delays
-        return np.array([max(0.0, delays.get(agency, 0.0)) for agency in self.agency_ids], dtype=np.float64)
+        # Agencies are few: each one's delay is looked up once.
+        agencies = dict.fromkeys(self.agency_ids)
+        known = {agency: max(0.0, delays.get(agency, 0.0)) for agency in agencies}
+        if len(self.agency_ids) > 1:
+            return np.array(itemgetter(*self.agency_ids)(known), dtype=np.float64)
+        return np.array([known[agency] for agency in self.agency_ids], dtype=np.float64)
 
     def forecastable(self) -> BoolArray:
         """Projects whose planned end a forecast can go by: planned or ongoing."""
