@@ -187,3 +187,27 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain head at #{self.sequence}"
+
+
+class VersionCounter(models.Model):
+    """A domain's single inputs counter: every write bumps it; derived data records the value it saw."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"version {self.version}"
+
+    @classmethod
+    def bump(cls) -> None:
+        """Add one, inside the caller's transaction (the row is created on first use)."""
+        cls._default_manager.get_or_create(id=1)
+        cls._default_manager.filter(id=1).update(version=models.F("version") + 1)
+
+    @classmethod
+    def current(cls) -> int:
+        value = cls._default_manager.filter(id=1).values_list("version", flat=True).first()
+        return int(value or 0)

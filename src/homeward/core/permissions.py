@@ -173,3 +173,13 @@ def require(user: Any, action: Action | str, target: Any) -> None:
 
 def visible_domains(user: Any) -> Iterable[Domain]:
     return [domain for domain in Domain if Action.VIEW in actions_for(user, domain)]
+
+
+def in_district_scope(user: Any, queryset: Any, field: str = "district") -> Any:
+    """``queryset`` limited to the user's districts; records in no district (outside every district
+    of the gazetteer) stay visible, as their ``Scope`` says they are not restricted by district."""
+    from django.db.models import Q
+
+    if user.all_districts:
+        return queryset
+    return queryset.filter(Q(**{f"{field}__in": user.district_ids}) | Q(**{f"{field}__isnull": True}))

@@ -16,7 +16,6 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import F
 
 from homeward.demo.bulk import LOOKUP_CHUNK, existing_values, gc_paused, insert_rows, record_bulk_load
 from homeward.demo.hazard_plans import PlannedArea, Release, Site, hazard_count, plan_areas, plan_release
@@ -317,7 +316,7 @@ def _new(model: type[models.Model], planned: Sequence[Any]) -> list[Any]:
 
 def _figures_current() -> bool:
     """Whether every settlement, district and the region has figures at the current inputs version."""
-    version = InputsVersion.objects.filter(id=1).values_list("version", flat=True).first() or 0
+    version = InputsVersion.current()
     places = Place.objects.filter(level__in=[PlaceLevel.SETTLEMENT, PlaceLevel.DISTRICT]).count() + 1
     return PlaceFigures.objects.filter(inputs_version=version).count() == places
 
@@ -346,8 +345,7 @@ def load_mine_action(
         for model, count in zip(COUNTED, created, strict=True):
             record_bulk_load(model, count, scale.name)
         if any(created):
-            InputsVersion.objects.get_or_create(id=1)
-            InputsVersion.objects.filter(id=1).update(version=F("version") + 1)
+            InputsVersion.bump()
     progress(STEP, 2, 3)
     if any(created) or not _figures_current():
         figures.recompute(None)

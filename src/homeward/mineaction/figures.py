@@ -139,7 +139,7 @@ def recompute(district_ids: Iterable[Any] | None = None) -> int:
     ``None`` recomputes every district. Returns how many places' figures were stored.
     """
     with transaction.atomic():
-        version = InputsVersion.objects.filter(id=1).values_list("version", flat=True).first() or 0
+        version = InputsVersion.current()
         areas = HazardousArea.objects.all()
         activities = LandReleaseActivity.objects.all()
         incidents = Incident.objects.all()

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from shapely.geometry.base import BaseGeometry
 
 from homeward.core.geometric import Geometric
-from homeward.core.models import BaseModel
+from homeward.core.models import BaseModel, VersionCounter
 from homeward.core.permissions import Scope
 from homeward.mineaction.choices import (
     ActivityAtTime,
@@ -271,17 +271,11 @@ class CasualtyCount(models.Model):
         return f"{self.count} {self.outcome} ({self.sex}, {self.age_band})"
 
 
-class InputsVersion(models.Model):
-    """One counter, bumped by every mine action write; stored figures record the value they saw."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    version = models.PositiveBigIntegerField(default=0)
+class InputsVersion(VersionCounter):
+    """Bumped by every mine action write; stored figures record the value they saw."""
 
     class Meta:
         verbose_name = _("mine action inputs version")
-
-    def __str__(self) -> str:
-        return f"version {self.version}"
 
 
 class PlaceFigures(models.Model):

@@ -19,6 +19,7 @@ from shapely.geometry.base import BaseGeometry
 from homeward.accounts.choices import MineActionSharing
 from homeward.accounts.selectors import mine_action_sharing_of
 from homeward.core.permissions import Action, may
+from homeward.core.permissions import in_district_scope as _in_districts
 from homeward.mineaction.choices import OPEN_STATUSES
 from homeward.mineaction.models import (
     HazardousArea,
@@ -43,12 +44,6 @@ def sees_areas(user: Any) -> bool:
 
 def sees_everything(user: Any) -> bool:
     return may(user, Action.VIEW, HazardousArea) and mine_action_sharing_of(user) == MineActionSharing.EVERYTHING
-
-
-def _in_districts(user: Any, queryset: QuerySet[Any], field: str = "district") -> QuerySet[Any]:
-    if user.all_districts:
-        return queryset
-    return queryset.filter(Q(**{f"{field}__in": user.district_ids}) | Q(**{f"{field}__isnull": True}))
 
 
 def hazards_visible_to(user: Any) -> QuerySet[HazardousArea]:
@@ -114,7 +109,7 @@ def monthly_for(user: Any, place_id: Any) -> list[MonthlyFigures]:
 
 
 def inputs_version() -> int:
-    return InputsVersion.objects.filter(id=1).values_list("version", flat=True).first() or 0
+    return InputsVersion.current()
 
 
 def count_open_hazards(user: Any) -> int:

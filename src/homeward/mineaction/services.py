@@ -78,8 +78,7 @@ class MineActionError(Exception):
 def bump_inputs_version(district_ids: Iterable[Any], hazard_ids: Iterable[Any] = ()) -> None:
     """Mark the figures of ``district_ids`` stale and recompute them after commit; tell whoever
     listens (readiness) which hazardous areas changed."""
-    InputsVersion.objects.get_or_create(id=1)
-    InputsVersion.objects.filter(id=1).update(version=F("version") + 1)
+    InputsVersion.bump()
     districts = sorted({str(d) for d in district_ids if d is not None})
 
     def enqueue() -> None:

@@ -158,8 +158,7 @@ def settlement_points(ids: Sequence[Any]) -> list[Any]:
     """Shapely points of the given settlements that have coordinates."""
     import shapely
 
-    rows = Place.objects.filter(pk__in=list(ids), latitude__isnull=False, longitude__isnull=False)
-    return [shapely.Point(lon, lat) for lon, lat in rows.values_list("longitude", "latitude")]
+    return [shapely.Point(lon, lat) for lon, lat in settlement_coordinates(ids).values()]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from homeward.core.geometric import Geometric
-from homeward.core.models import BaseModel
+from homeward.core.models import BaseModel, VersionCounter
 from homeward.core.permissions import Scope
 from homeward.recovery.choices import ProjectStatus, RestoreKind, Sector, ServiceKind, ServiceStatus
 
@@ -210,14 +210,8 @@ class Milestone(models.Model):
         return self.title
 
 
-class InputsVersion(models.Model):
+class InputsVersion(VersionCounter):
     """Bumped by every recovery write; readiness snapshots record the version they saw."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    version = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("recovery inputs version")
-
-    def __str__(self) -> str:
-        return f"version {self.version}"

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from homeward.core.permissions import Action, may
+from homeward.core.permissions import Action, in_district_scope, may
 from homeward.recovery.choices import ACTIVE_PROJECT_STATUSES
 from homeward.recovery.models import HousingObservation, InputsVersion, Project, ProjectRestores, ServiceObservation
 
@@ -18,9 +18,7 @@ from homeward.recovery.models import HousingObservation, InputsVersion, Project,
 def _in_districts(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
     if not may(user, Action.VIEW, queryset.model):
         return queryset.none()
-    if user.all_districts:
-        return queryset
-    return queryset.filter(Q(district__in=user.district_ids) | Q(district__isnull=True))
+    return in_district_scope(user, queryset)
 
 
 def projects_visible_to(user: Any) -> QuerySet[Project]:
@@ -89,7 +87,7 @@ def agency_delays() -> dict[Any, float]:
 
 
 def inputs_version() -> int:
-    return InputsVersion.objects.filter(id=1).values_list("version", flat=True).first() or 0
+    return InputsVersion.current()
 
 
 def count_projects(user: Any) -> int:

@@ -15,7 +15,6 @@ from typing import Any
 
 import pycountry
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
@@ -81,8 +80,7 @@ class ProjectInput:
 
 def bump_inputs_version(settlement_ids: Iterable[Any]) -> None:
     """Mark readiness inputs changed and recompute the given settlements' readiness after commit."""
-    InputsVersion.objects.get_or_create(id=1)
-    InputsVersion.objects.filter(id=1).update(version=F("version") + 1)
+    InputsVersion.bump()
     ids = sorted({str(s) for s in settlement_ids if s is not None})
 
     def enqueue() -> None:

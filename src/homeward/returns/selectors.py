@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
-from homeward.core.permissions import Action, may
+from homeward.core.permissions import Action, in_district_scope, may
 from homeward.returns.choices import ReadinessStatus
 from homeward.returns.models import ReadinessSnapshot
 
@@ -16,9 +16,8 @@ from homeward.returns.models import ReadinessSnapshot
 def _in_districts(user: Any, snapshots: QuerySet[ReadinessSnapshot]) -> QuerySet[ReadinessSnapshot]:
     if not may(user, Action.VIEW, ReadinessSnapshot):
         return snapshots.none()
-    if user.all_districts:
-        return snapshots
-    return snapshots.filter(Q(district__in=user.district_ids) | Q(district__isnull=True))
+    result: QuerySet[ReadinessSnapshot] = in_district_scope(user, snapshots)
+    return result
 
 
 def current_snapshots(user: Any, *, district_code: str = "", status: str = "") -> QuerySet[ReadinessSnapshot]:
