@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "homeward.mineaction",
     "homeward.recovery",
     "homeward.returns",
+    "homeward.cases",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
