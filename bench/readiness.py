@@ -13,11 +13,15 @@ buffer around their point.
 
 Timed, ours and the peer alternating after a warm-up, medians of the repetitions:
 
-* full: ``evaluate`` of every settlement with the default criteria (statuses, scores, evidence
-  and forecasts) against the peer, which computes the statuses only, from GeoDataFrames:
-  residential buffers (``to_crs`` + ``buffer``) ``sjoin``-ed to the active areas, the latest
-  service record per kind by ``groupby``, ``sjoin_nearest`` to working schools and health posts,
-  housing by ``groupby``, then the same score and status rule;
+* full: ``assess`` of every settlement with the default criteria (statuses, scores, forecasts,
+  and every criterion's evidence worked out: which records, figures, dates and ids each fact
+  quotes; the facts stay in columns and a record is built when an answer is read) against the
+  peer, which computes the statuses only, from GeoDataFrames: residential buffers (``to_crs`` +
+  ``buffer``) ``sjoin``-ed to the active areas, the latest service record per kind by
+  ``groupby``, ``sjoin_nearest`` to working schools and health posts, housing by ``groupby``,
+  then the same score and status rule. Also timed and printed beside it: the full run plus every
+  settlement's input digest (what the snapshot task works out before it reads the answers that
+  changed), and the full run plus every settlement's record built (what reading them all costs);
 * incremental (ours only): one active hazardous area moved 250 m, then ``affected_by_hazards``
   on its old and new outline and ``evaluate(only=...)`` on the settlements it returns.
 
@@ -53,6 +57,7 @@ import pyproj
 import shapely
 
 from homeward.engines.readiness import (
+    Assessment,
     CriteriaSet,
     Facilities,
     Hazards,
@@ -67,6 +72,7 @@ from homeward.engines.readiness import (
     Services,
     Settlements,
     affected_by_hazards,
+    assess,
     default_criteria,
     evaluate,
     expected_clearance,
@@ -322,8 +328,8 @@ def fresh(inputs: Inputs) -> Inputs:
     )
 
 
-def ours_full(inputs: Inputs, *, evidence: bool = True) -> list[Readiness]:
-    return evaluate(
+def ours_full(inputs: Inputs, *, evidence: bool = True) -> Assessment:
+    return assess(
         inputs.settlements,
         inputs.hazards,
         inputs.services,
@@ -497,6 +503,13 @@ def run(scale: str, repetitions: int, seed: int) -> dict[str, Any]:
     def ours_bare() -> object:
         return ours_full(fresh(inputs), evidence=False)
 
+    def ours_digests() -> object:
+        start = fresh(inputs)
+        return ours_full(start).digests(start.criteria.digest)
+
+    def ours_read() -> object:
+        return ours_full(fresh(inputs)).materialise()
+
     def peer() -> object:
         return peer_statuses(frames, inputs.criteria, TODAY, utm)
 
@@ -519,22 +532,31 @@ def run(scale: str, repetitions: int, seed: int) -> dict[str, Any]:
 
     full_times: list[float] = []
     bare_times: list[float] = []
+    digest_times: list[float] = []
+    read_times: list[float] = []
     peer_times: list[float] = []
     incremental_times: list[float] = []
-    timed = [(ours, full_times), (peer, peer_times), (ours_bare, bare_times), (incremental, incremental_times)]
+    timed = [
+        (ours, full_times),
+        (peer, peer_times),
+        (ours_bare, bare_times),
+        (ours_digests, digest_times),
+        (ours_read, read_times),
+        (incremental, incremental_times),
+    ]
     for function, _ in timed:
         function()
     for repetition in range(repetitions):
         for function, times in timed if repetition % 2 == 0 else timed[::-1]:
             times.append(_timed(function))
 
-    results = ours_full(inputs)
+    results = ours_full(inputs).materialise()
     our_statuses = np.array([result.status.value for result in results])
     their_statuses = peer_statuses(frames, inputs.criteria, TODAY, utm)
     disagreements = np.flatnonzero(our_statuses != their_statuses)
 
     after = dataclasses.replace(inputs, hazards=with_hazard_geometry(inputs.hazards, hazard_id, new))
-    full_after = ours_full(after)
+    full_after = ours_full(after).materialise()
     partial = incremental()
     affected = affected_by_hazards(inputs.settlements, [old, new], inputs.criteria, projects=inputs.projects)
     incremental_matches = partial == [full_after[row] for row in affected]
@@ -544,7 +566,7 @@ def run(scale: str, repetitions: int, seed: int) -> dict[str, Any]:
     full_s = statistics.median(full_times)
     bare_s = statistics.median(bare_times)
     peer_s = statistics.median(peer_times)
-    bare = ours_full(fresh(inputs), evidence=False)
+    bare = ours_full(fresh(inputs), evidence=False).materialise()
     same_without_evidence = all(
         (a.status, a.score, a.earliest_ready, [c.expected_date for c in a.criteria])
         == (b.status, b.score, b.earliest_ready, [c.expected_date for c in b.criteria])
@@ -575,6 +597,8 @@ def run(scale: str, repetitions: int, seed: int) -> dict[str, Any]:
         "ours": {
             "full_s": full_s,
             "full_without_evidence_s": bare_s,
+            "full_with_input_digests_s": statistics.median(digest_times),
+            "full_with_every_record_read_s": statistics.median(read_times),
             "without_evidence_same_answers": same_without_evidence,
             "incremental_s": statistics.median(incremental_times),
             "incremental_affected_settlements": len(affected),
@@ -588,6 +612,8 @@ def run(scale: str, repetitions: int, seed: int) -> dict[str, Any]:
         "ratios": {
             f"full_time_ours_over_{PEER}": full_s / peer_s,
             f"full_without_evidence_time_ours_over_{PEER}": bare_s / peer_s,
+            f"full_with_input_digests_time_ours_over_{PEER}": statistics.median(digest_times) / peer_s,
+            f"full_with_every_record_read_time_ours_over_{PEER}": statistics.median(read_times) / peer_s,
         },
         "agreement": 1.0 - len(disagreements) / max(1, len(results)),
         "disagreements": len(disagreements),
@@ -601,6 +627,10 @@ def _table(result: dict[str, Any]) -> str:
     rows = [
         ("full recomputation, with evidence", f"{ours['full_s']:.3f} s", f"{peer['full_s']:.3f} s", "<= 3 s"),
         ("  ratio ours / peer", f"{ratios[f'full_time_ours_over_{PEER}']:.2f}", "", "<= 0.5"),
+        ("  + every settlement's input digest", f"{ours['full_with_input_digests_s']:.3f} s", "", ""),
+        ("  ratio ours / peer", f"{ratios[f'full_with_input_digests_time_ours_over_{PEER}']:.2f}", "", ""),
+        ("  + every settlement's record built", f"{ours['full_with_every_record_read_s']:.3f} s", "", ""),
+        ("  ratio ours / peer", f"{ratios[f'full_with_every_record_read_time_ours_over_{PEER}']:.2f}", "", ""),
         (
             "full recomputation, evidence=False",
             f"{ours['full_without_evidence_s']:.3f} s",

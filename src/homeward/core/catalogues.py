@@ -18,6 +18,8 @@ LOCALE_DIR = PACKAGE_DIR / "locale"
 LANGUAGES = ("az", "hy", "ru", "en")
 DOMAIN = "django"
 KEYWORDS = {
+    # the engines mark their messages with N_ (they have no language; pages translate at the edge)
+    "N_": None,
     "_": None,
     "gettext": None,
     "gettext_lazy": None,

@@ -1,6 +1,7 @@
 """Readiness API: current answers, one settlement's answer with its evidence and history, the map, what-if."""
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -12,6 +13,7 @@ from ninja.pagination import paginate
 from homeward.core.permissions import Action, Scope, require, within_scope
 from homeward.places import selectors as places
 from homeward.returns import readiness, selectors
+from homeward.returns.evidence_text import evidence_text
 from homeward.returns.models import ReadinessSnapshot
 
 router = Router(tags=["readiness"])
@@ -47,8 +49,14 @@ class ReadinessOut(Schema):
 class EvidenceOut(Schema):
     kind: str
     ref: str | None
-    detail: str
+    code: str = Field("", description="What the fact says, as a code (see docs/readiness.md); empty in old snapshots")
+    params: dict[str, Any] = Field(default_factory=dict, description="The figures, dates, ids and words it quotes")
+    detail: str = Field("", description="What it says, in the request's language")
     value: float | None = None
+
+    @staticmethod
+    def resolve_detail(obj: Mapping[str, Any]) -> str:
+        return evidence_text(obj)
 
 
 class CriterionOut(Schema):

@@ -24,6 +24,7 @@ from homeward.engines import readiness as engine
 from homeward.mineaction import selectors as mine_action
 from homeward.places import selectors as places
 from homeward.recovery import selectors as recovery
+from homeward.returns.evidence_text import as_stored
 from homeward.returns.models import ReadinessSnapshot
 
 # Clearance pace is read from the land released over this many days before today.
@@ -232,10 +233,10 @@ def neighbourhood(lons: Sequence[float], lats: Sequence[float], margin_km: float
     return (min(lons) - dlon, south - dlat, max(lons) + dlon, north + dlat)
 
 
-def evaluate(
+def assess(
     inputs: Inputs, rules: engine.CriteriaSet, today: dt.date, only: Sequence[int] | None = None
-) -> list[engine.Readiness]:
-    return engine.evaluate(
+) -> engine.Assessment:
+    return engine.assess(
         inputs.settlements,
         inputs.hazards,
         inputs.services,
@@ -248,45 +249,38 @@ def evaluate(
 
 
 def as_json(readiness: engine.Readiness) -> list[dict[str, Any]]:
-    """The criteria of an answer as stored in a snapshot (and shown by pages)."""
+    """The criteria of an answer as stored in a snapshot (and shown by pages): evidence as codes and parameters."""
     return [
         {
             "key": result.key,
             "outcome": str(result.outcome),
             "expected_date": result.expected_date.isoformat() if result.expected_date else None,
-            "evidence": [
-                {"kind": str(e.kind), "ref": e.ref, "detail": e.detail, "value": e.value} for e in result.evidence
-            ],
+            "evidence": [as_stored(evidence) for evidence in result.evidence],
         }
         for result in readiness.criteria
     ]
 
 
-def _store(inputs: Inputs, answers: Iterable[engine.Readiness], rules: engine.CriteriaSet, meta: dict[str, Any]) -> int:
+def _store(inputs: Inputs, assessment: engine.Assessment, rules: engine.CriteriaSet, meta: dict[str, Any]) -> int:
+    """Store a snapshot for each settlement whose digest changed; only those answers' records are built."""
     now = timezone.now()
-    answers = list(answers)
-    digests = {a.settlement_id: engine.input_digest(a, rules, inputs.versions) for a in answers}
+    digests = assessment.digests(rules.digest, inputs.versions)
+    pks = [inputs.settlement_pk[settlement_id] for settlement_id in assessment.ids]
     current = dict(
-        ReadinessSnapshot.objects.filter(
-            is_current=True, settlement__in=[inputs.settlement_pk[a.settlement_id] for a in answers]
-        ).values_list("settlement_id", "digest")
+        ReadinessSnapshot.objects.filter(is_current=True, settlement__in=pks).values_list("settlement_id", "digest")
     )
-    changed = [
-        a
-        for a in answers
-        if current.get(inputs.settlement_pk[a.settlement_id]) != digests[a.settlement_id]
-        or inputs.settlement_pk[a.settlement_id] not in current
-    ]
+    changed = [position for position, pk in enumerate(pks) if pk not in current or current[pk] != digests[position]]
     if not changed:
         return 0
+    answers = [(position, assessment[position]) for position in changed]
     with transaction.atomic():
-        ReadinessSnapshot.objects.filter(
-            is_current=True, settlement__in=[inputs.settlement_pk[a.settlement_id] for a in changed]
-        ).update(is_current=False)
+        ReadinessSnapshot.objects.filter(is_current=True, settlement__in=[pks[p] for p in changed]).update(
+            is_current=False
+        )
         ReadinessSnapshot.objects.bulk_create(
             [
                 ReadinessSnapshot(
-                    settlement_id=inputs.settlement_pk[a.settlement_id],
+                    settlement_id=pks[position],
                     district_id=inputs.settlement_district.get(a.settlement_id),
                     computed_at=now,
                     is_current=True,
@@ -296,9 +290,9 @@ def _store(inputs: Inputs, answers: Iterable[engine.Readiness], rules: engine.Cr
                     blockers=list(a.blockers),
                     criteria=as_json(a),
                     inputs=meta,
-                    digest=digests[a.settlement_id],
+                    digest=digests[position],
                 )
-                for a in changed
+                for position, a in answers
             ],
             batch_size=2_000,
         )
@@ -323,7 +317,7 @@ def recompute(settlement_ids: Iterable[Any] | None = None, *, today: dt.date | N
     rules = criteria()
     if settlement_ids is None:
         inputs = gather(today)
-        return _store(inputs, evaluate(inputs, rules, today), rules, _meta(rules, today))
+        return _store(inputs, assess(inputs, rules, today), rules, _meta(rules, today))
     wanted = {str(s) for s in settlement_ids}
     if len(wanted) > NEIGHBOURHOOD_LIMIT:
         inputs = gather(today)
@@ -334,7 +328,7 @@ def recompute(settlement_ids: Iterable[Any] | None = None, *, today: dt.date | N
         box = neighbourhood([p[0] for p in points.values()], [p[1] for p in points.values()], reach_margin_km(rules))
         inputs = gather(today, box)
     only = [row for key, row in inputs.settlements.index.items() if key in wanted]
-    return _store(inputs, evaluate(inputs, rules, today, only), rules, _meta(rules, today))
+    return _store(inputs, assess(inputs, rules, today, only), rules, _meta(rules, today))
 
 
 def recompute_after_hazards(hazard_ids: Sequence[Any], *, today: dt.date | None = None) -> int:
@@ -400,4 +394,4 @@ def what_if(settlement_id: Any, change: WhatIf, *, today: dt.date | None = None)
         settlement_pk=inputs.settlement_pk,
         settlement_district=inputs.settlement_district,
     )
-    return evaluate(changed, rules, today, [row])[0]
+    return assess(changed, rules, today, [row])[0]

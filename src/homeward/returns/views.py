@@ -9,7 +9,6 @@ only where the user may open them.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from homeward.places import selectors as places
 from homeward.recovery import selectors as recovery
 from homeward.returns import exporting, readiness, selectors
 from homeward.returns.choices import CriterionOutcome, ReadinessStatus
+from homeward.returns.evidence_text import NO_FORECAST_CODES, evidence_text, quoted_ids
 from homeward.returns.forms import ExportForm, ReadinessFilterForm, WhatIfForm, export_format_choices
 from homeward.returns.models import ReadinessSnapshot
 
@@ -66,7 +66,6 @@ EVIDENCE_KINDS: dict[str, str | Promise] = {
 }
 STATUS_LABELS = dict(ReadinessStatus.choices)
 OUTCOME_LABELS = dict(CriterionOutcome.choices)
-_UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 
 
 def criterion_label(key: str) -> str:
@@ -181,6 +180,7 @@ class EvidenceView:
     ref: str | None
     detail: str
     url: str = ""
+    code: str = ""
 
     @property
     def ref_shown(self) -> str:
@@ -246,7 +246,7 @@ class Links:
                         refs["hazard"].add(evidence["ref"])
                     elif evidence["ref"] and evidence["kind"] == "project":
                         refs["project"].add(evidence["ref"])
-                    ids.update(_UUID.findall(evidence["detail"]))
+                    ids.update(quoted_ids(evidence))
         links = cls(settlement, sees_services=may(user, Action.VIEW, Domain.RECOVERY))
         if refs["hazard"] and mine_action.sees_areas(user):
             visible = mine_action.hazards_visible_to(user).filter(external_id__in=sorted(refs["hazard"]))
@@ -265,9 +265,9 @@ class Links:
         return links
 
     def evidence(self, item: Mapping[str, Any]) -> EvidenceView:
-        kind, ref, detail = item["kind"], item["ref"], item["detail"]
-        mentioned = _UUID.findall(detail)
-        shown = _UUID.sub(lambda match: self.names.get(match.group(0), match.group(0)), detail)
+        kind, ref = item["kind"], item["ref"]
+        mentioned = quoted_ids(item)
+        shown = evidence_text(item, self.names)
         url = ""
         if kind in ("hazard", "note") and ref in self.hazards:
             url = reverse("mineaction:hazard_detail", args=[self.hazards[ref]])
@@ -277,7 +277,7 @@ class Links:
             # A service found in a neighbouring settlement names it; its own services page has the record.
             code = next((self.codes[i] for i in mentioned if i in self.codes), self.settlement.code)
             url = reverse("recovery:settlement_services", args=[code])
-        return EvidenceView(kind, str(EVIDENCE_KINDS.get(kind, kind)), ref, shown, url)
+        return EvidenceView(kind, str(EVIDENCE_KINDS.get(kind, kind)), ref, shown, url, item.get("code", ""))
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -300,7 +300,12 @@ def _answer(
     ]
     not_met = [c for c in views if c.outcome == CriterionOutcome.NOT_MET]
     undated = [c for c in not_met if c.expected_date is None]
-    reasons = [e for c in undated for e in c.evidence if e.kind == "note" and e.detail.startswith("no forecast")]
+    reasons = [
+        e
+        for c in undated
+        for e in c.evidence
+        if e.code in NO_FORECAST_CODES or (not e.code and e.detail.startswith("no forecast"))
+    ]
     forecast = Forecast(
         ready_now=status == ReadinessStatus.READY,
         date=earliest,

@@ -6,31 +6,43 @@ import numpy as np
 import pytest
 
 from homeward.engines.readiness import CriterionResult, Evidence, Outcome
-from homeward.engines.readiness.columnwise import (
-    assemble,
-    date_strings,
-    distinct,
-    evidence,
-    formatted,
-    pick,
-    pooled,
-    results,
-    runs,
-)
+from homeward.engines.readiness.columnwise import date_strings, iso_dates, pick, results
 from homeward.engines.readiness.context import _last_of_groups
+from homeward.engines.readiness.facts import FactColumns, Quoted, evidence_at, gather, quoted_per_position
 
-NOTE = Evidence("note", None, "n")
-
-
-def items(name: str, count: int) -> list[Evidence]:
-    return [Evidence("figure", f"{name}{number}", f"{name} {number}", float(number)) for number in range(count)]
+NOTE = Evidence("note", None, "not_in_season")
 
 
-def test_evidence_and_results_are_the_named_tuples_one_by_one_construction_gives() -> None:
-    built = evidence("hazard", ["h1", None], ["a", "b"], [1.5, None])
-    assert built == [Evidence("hazard", "h1", "a", 1.5), Evidence("hazard", None, "b")]
+def test_fact_columns_make_the_records_one_by_one_construction_gives() -> None:
+    facts = FactColumns(
+        np.array([0, 2], dtype=np.intp),
+        "hazard",
+        "hazard_near_point",
+        ["h1", None],
+        np.array([1.5, np.nan]),
+        (("metres", 250.0),),
+        (("clearance", ["2027-01-02", None]),),
+    )
+    built = facts.items()
+    assert built == [
+        Evidence("hazard", "h1", "hazard_near_point", 1.5, (("metres", 250.0), ("clearance", "2027-01-02"))),
+        Evidence("hazard", None, "hazard_near_point", None, (("metres", 250.0), ("clearance", None))),
+    ]
     assert all(type(found) is Evidence for found in built)
-    assert evidence("note", [None], ["c"]) == [Evidence("note", None, "c", None)]
+    assert facts.items(1, 2) == built[1:]
+    assert facts.cited() == ([0, 2], "hazard", ["h1", None], None)
+    assert (
+        built[0].detail == "active hazardous area within 250 m of the settlement's point; expected clearance 2027-01-02"
+    )
+    assert built[1].detail == "active hazardous area within 250 m of the settlement's point; no expected clearance"
+
+
+def test_fact_columns_refuse_columns_of_another_length() -> None:
+    with pytest.raises(ValueError, match="hazard_in_area: 2 positions"):
+        FactColumns(np.array([0, 1], dtype=np.intp), "hazard", "hazard_in_area", ["h1"])
+
+
+def test_results_are_the_named_tuples_one_by_one_construction_gives() -> None:
     outcomes = np.array([0, 1, 2], dtype=np.int8)
     expected = np.array(["NaT", "2027-01-02", "NaT"], dtype="datetime64[D]")
     made = results("water", outcomes, [(NOTE,), (), (NOTE, NOTE)], expected)
@@ -43,53 +55,35 @@ def test_evidence_and_results_are_the_named_tuples_one_by_one_construction_gives
     assert [type(result) for result in made] == [CriterionResult] * 3
 
 
-def test_assemble_puts_each_positions_parts_together_in_order() -> None:
-    first, second, third = items("a", 3), items("b", 2), items("c", 1)
-    parts = [
-        (np.array([True, False, True, True]), first),
-        (np.array([False, True, False, True]), second),
-        (np.array([False, False, True, False]), third),
-    ]
-    assert assemble(4, parts) == [(first[0],), (second[0],), (first[1], third[0]), (first[2], second[1])]
-    # No part anywhere, and every part everywhere.
-    assert assemble(2, [(np.zeros(2, dtype=np.bool_), [])]) == [(), ()]
-    everywhere = np.ones(2, dtype=np.bool_)
-    assert assemble(2, [(everywhere, first[:2]), (everywhere, second)]) == [
-        (first[0], second[0]),
-        (first[1], second[1]),
-    ]
-    assert assemble(0, [(np.zeros(0, dtype=np.bool_), [])]) == []
-    assert all(type(found) is tuple for found in assemble(4, parts))
+def _notes(code: str, positions: list[int]) -> FactColumns:
+    return FactColumns(np.array(positions, dtype=np.intp), "note", code)
 
 
-def test_runs_groups_consecutive_items_and_adds_each_groups_tail() -> None:
-    found, tails = items("a", 6), items("t", 2)
-    starts, sizes = np.array([0, 1, 3, 6]), np.array([1, 2, 3, 0])
-    grouped = runs(found, starts, sizes, (np.array([False, True, False, True]), tails))
-    assert grouped == [(found[0],), (found[1], found[2], tails[0]), (found[3], found[4], found[5]), (tails[1],)]
+def test_gather_puts_each_positions_facts_together_in_order_and_matches_one_position_reads() -> None:
+    first = _notes("not_in_season", [0, 2, 3])
+    second = _notes("no_road_network", [1, 3])
+    third = _notes("no_housing_record", [2, 2])
+    parts = [first, second, third]
+    gathered = gather(4, parts)
+    a, b, c = first.items(), second.items(), third.items()
+    assert gathered == [(a[0],), (b[0],), (a[1], c[0], c[1]), (a[2], b[1])]
+    assert [evidence_at(parts, position) for position in range(4)] == gathered
+    assert gather(2, []) == [(), ()] and gather(0, [_notes("not_in_season", [])]) == []
+    assert all(type(found) is tuple for found in gathered)
 
 
-def test_pooled_texts_are_written_once_per_distinct_combination_of_keys() -> None:
-    calls: list[list[int]] = []
-
-    def text(first: np.ndarray) -> list[str]:
-        calls.append(first.tolist())
-        return [f"{kind[position]}:{day[position]}" for position in first.tolist()]
-
-    kind = np.array([1, 2, 1, 1, 2], dtype=np.int8)
-    day = np.array(["2026-01-01", "NaT", "2026-01-01", "NaT", "NaT"], dtype="datetime64[D]")
-    assert pooled([kind, day], text) == [f"{kind[at]}:{day[at]}" for at in range(len(kind))]
-    assert len(calls) == 1 and sorted(calls[0]) == [0, 1, 3]
-    first, inverse = distinct([kind, day])
-    assert sorted(first.tolist()) == [0, 1, 3] and first[inverse].tolist() == [0, 1, 0, 3, 1]
+def test_quoted_records_keep_their_positions() -> None:
+    per_position = [(NOTE,), (), (NOTE, Evidence("hazard", "h9", "hazard_in_area", None, (("clearance", None),)))]
+    quoted = quoted_per_position(per_position)
+    assert isinstance(quoted, Quoted)
+    assert gather(3, [quoted]) == per_position
+    assert quoted.cited() == ([0, 2, 2], None, [None, None, "h9"], ["note", "note", "hazard"])
 
 
-def test_formatted_floats_and_written_dates_are_what_python_and_numpy_write() -> None:
-    values = np.array([0.0, -0.0, 2.5, 3.5, np.nan, np.inf, 1e300, 2.5, -0.4])
-    assert formatted(values, ".0f") == [format(value, ".0f") for value in values.tolist()]
-    assert formatted(values, ".1f") == [format(value, ".1f") for value in values.tolist()]
+def test_dates_are_written_as_numpy_writes_them_and_nat_is_none() -> None:
     dates = np.array(["2027-03-01", "NaT", "1999-12-31", "2027-03-01"], dtype="datetime64[D]")
     assert date_strings(dates) == [str(date) for date in dates]
+    assert iso_dates(dates) == ["2027-03-01", None, "1999-12-31", "2027-03-01"]
     far = np.array(["1000-01-01", "9999-12-31", "NaT"], dtype="datetime64[D]")
     assert date_strings(far) == [str(date) for date in far]
     assert pick(("a", "b", "c"), [2, 0, 2]) == ["c", "a", "c"] and pick(("a",), [0]) == ["a"] and pick((), []) == []

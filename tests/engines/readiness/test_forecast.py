@@ -38,7 +38,11 @@ def test_a_project_restoring_the_service_forecasts_its_planned_end_plus_the_agen
     assert result.expected_date == END + dt.timedelta(days=31)
     project = result.evidence[-1]
     assert (project.kind, project.ref, project.value) == ("project", "P-water", pytest.approx(30.2))
-    assert "planned end 2027-03-01 + 30 days (mean delay of agency water-agency), expected 2027-04-01" in project.detail
+    assert project.code == "project_restores" and dict(project.params)["delay_days"] == pytest.approx(30.2, abs=0.5)
+    assert (
+        "planned end 2027-03-01, expected 2027-04-01 (projects of agency water-agency end 30 days late on average)"
+        in project.detail
+    )
     assert answer.earliest_ready == END + dt.timedelta(days=31)
 
 

@@ -37,7 +37,7 @@ def test_a_broken_service_is_not_met_and_blocks_when_required() -> None:
     answer = village(water="not_working").evaluate()["village"]
     result = answer.criterion("water")
     assert result.outcome == "not_met"
-    assert result.evidence[0].detail.startswith("water: not_working")
+    assert result.evidence[0].detail.startswith("water: not working")
     assert answer.status == "not_ready"
 
 

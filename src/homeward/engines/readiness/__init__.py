@@ -8,6 +8,7 @@ straight lines, no road network, pre-conflict households — later implementatio
 changing callers.
 """
 
+from homeward.engines.readiness.assessment import Assessment
 from homeward.engines.readiness.criteria import (
     CriteriaError,
     CriteriaSet,
@@ -22,7 +23,7 @@ from homeward.engines.readiness.criteria import (
     default_criteria,
     load_criteria,
 )
-from homeward.engines.readiness.evaluate import affected_by_hazards, evaluate, input_digest
+from homeward.engines.readiness.evaluate import affected_by_hazards, assess, evaluate, input_digest
 from homeward.engines.readiness.households import ExpectedHouseholds, PreConflictHouseholds
 from homeward.engines.readiness.inputs import (
     DateArray,
@@ -37,6 +38,7 @@ from homeward.engines.readiness.inputs import (
     date_array,
     expected_clearance,
 )
+from homeward.engines.readiness.messages import MESSAGES, Message, describe
 from homeward.engines.readiness.projects import AgencyDelays, Project, Projects, Restore, agency_delays
 from homeward.engines.readiness.reach import Nearest, Reach, ReachUnit, StraightLineReach
 from homeward.engines.readiness.results import CriterionResult, Evidence, Outcome, Readiness, Status
@@ -45,7 +47,9 @@ from homeward.engines.readiness.vocabulary import ProjectStatus, ServiceKind, Se
 from homeward.engines.readiness.whatif import with_hazard_cleared, with_hazard_geometry, with_project_delay
 
 __all__ = [
+    "MESSAGES",
     "AgencyDelays",
+    "Assessment",
     "CriteriaError",
     "CriteriaSet",
     "Criterion",
@@ -60,6 +64,7 @@ __all__ = [
     "HousingParams",
     "IndexArray",
     "InputError",
+    "Message",
     "Nearest",
     "NoRoadNetwork",
     "Outcome",
@@ -87,8 +92,10 @@ __all__ = [
     "StraightLineReach",
     "affected_by_hazards",
     "agency_delays",
+    "assess",
     "date_array",
     "default_criteria",
+    "describe",
     "evaluate",
     "expected_clearance",
     "input_digest",

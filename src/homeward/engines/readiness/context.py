@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
 import shapely
 
-from homeward.engines.readiness.columnwise import (
-    date_strings,
-    evidence,
-    optional_floats,
-    pick,
-    pooled,
-)
+from homeward.engines.readiness.columnwise import iso_dates, pick
 from homeward.engines.readiness.criteria import CriteriaSet
+from homeward.engines.readiness.facts import FactColumns
 from homeward.engines.readiness.households import ExpectedHouseholds
 from homeward.engines.readiness.inputs import (
     KIND_CODE,
@@ -35,10 +29,10 @@ from homeward.engines.readiness.inputs import (
     Settlements,
     date_array,
 )
+from homeward.engines.readiness.messages import ParamValue
 from homeward.engines.readiness.projects import RESTORE_CODE, RESTORE_KINDS, Projects
 from homeward.engines.readiness.reach import Reach
 from homeward.engines.readiness.residential import hazard_pairs
-from homeward.engines.readiness.results import Evidence
 from homeward.engines.readiness.roads import RoadNetwork
 from homeward.engines.readiness.vocabulary import ServiceStatus
 
@@ -102,23 +96,22 @@ class ServiceQuotes:
     def __init__(self, services: Services) -> None:
         self._services = services
 
-    def of(self, records: IndexArray) -> list[Evidence]:
-        """The evidence of each record (a row of the services)."""
+    def facts(self, positions: IndexArray, records: IndexArray) -> FactColumns:
+        """The evidence of each record (a row of the services), at the settlement positions given."""
         services = self._services
         rows = records.tolist()
-        kinds, statuses = services.kinds, services.statuses
-        dates = date_array(services.as_of)[records]
-
-        def details(first: IndexArray) -> list[str]:
-            written = np.datetime_as_string(dates[first]).tolist()
-            return [
-                f"{kinds[record]}: {statuses[record]}" if date == "NaT" else f"{kinds[record]}: {statuses[record]} as of {date}"
-                for record, date in zip(records[first].tolist(), written, strict=True)
-            ]  # fmt: skip
-
-        # Many records share their kind, status and date: each such text is written once.
-        texts = pooled([services.kind_codes[records], services.status_codes[records], dates], details)
-        return evidence("service", pick(services.ids, rows), texts, optional_floats(services.capacity[records]))
+        return FactColumns(
+            positions.astype(np.intp),
+            "service",
+            "service_status",
+            pick(services.ids, rows),
+            services.capacity[records],
+            varying=(
+                ("service", pick(services.kinds, rows)),
+                ("status", pick(services.statuses, rows)),
+                ("as_of", iso_dates(date_array(services.as_of)[records])),
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -288,43 +281,48 @@ class Context:
         return np.unique(keys[keys % RESTORE_KINDS == RESTORE_CODE[kind]] // RESTORE_KINDS).astype(np.intp)
 
     @cached_property
-    def site_notes(self) -> dict[int, str]:
-        """Per project row whose site lies in active hazardous areas, why its end waits for their clearance."""
+    def site_waits(self) -> dict[int, str]:
+        """Per project row whose site lies in active hazardous areas, their ids (its end waits for their clearance)."""
         blocked, hazard = self.project_site_hazards
         names: dict[int, list[str]] = {}
         for project, row in zip(blocked.tolist(), hazard.tolist(), strict=True):
             names.setdefault(project, []).append(self.hazards.ids[row])
-        return {
-            project: f"; its site lies in active hazardous area {', '.join(found)}, so it waits for clearance"
-            for project, found in names.items()
-        }
+        return {project: ", ".join(found) for project, found in names.items()}
 
-    def project_evidence(self, paths: IndexArray, restores: str | Sequence[str]) -> list[Evidence]:
-        """The evidence of the project behind each path: what it restores (one text, or one per path),
-        its planned end, its agency's mean delay, its expected end and whether its site waits for clearance."""
-        if not len(paths):
-            return []
+    def project_facts(
+        self,
+        positions: IndexArray,
+        paths: IndexArray,
+        *,
+        restores: tuple[str, ...] = (),
+        units: FloatArray | None = None,
+    ) -> FactColumns:
+        """The project behind each path, at the settlement positions given: what it restores (the kinds, or
+        ``units`` of housing per path), its planned end, its agency's mean delay (the value), its expected end
+        and the areas its site waits for."""
         projects = self.projects
         rows = self.paths.projects[paths]
         found = rows.tolist()
-        agencies = pick(projects.agency_ids, found)
-        # Agencies are few: each one's delay and its text are worked out once.
+        agencies = pick(projects.agency_ids, found) if found else []
+        # Agencies are few: each one's delay is worked out once.
         delays = {agency: max(0.0, float(projects.agency_delays.get(agency, 0.0))) for agency in set(agencies)}
-        late = {
-            agency: f" + {delay:.0f} days (mean delay of agency {agency})" if delay > 0 else ""
-            for agency, delay in delays.items()
-        }
-        notes = self.site_notes
-        texts: Iterable[str] = repeat(restores) if isinstance(restores, str) else restores
-        details = [
-            f"project restores {what}: planned end {planned}{late[agency]}, expected {end}{notes.get(row, '')}"
-            for what, planned, agency, end, row in zip(
-                texts,
-                date_strings(date_array(projects.planned_end)[rows]),
-                agencies,
-                date_strings(self.paths.ends[paths]),
-                found,
-                strict=False,
-            )
+        late = pick(delays, agencies) if found else []
+        waits = self.site_waits
+        varying: list[tuple[str, Sequence[ParamValue]]] = [
+            ("planned_end", iso_dates(date_array(projects.planned_end)[rows])),
+            ("expected", iso_dates(self.paths.ends[paths])),
+            ("agency", agencies),
+            ("delay_days", [delay if delay > 0 else None for delay in late]),
+            ("waits_for", [waits.get(row) for row in found]),
         ]
-        return evidence("project", pick(projects.ids, found), details, pick(delays, agencies))
+        if units is not None:
+            varying.insert(0, ("units", units.tolist()))
+        return FactColumns(
+            positions,
+            "project",
+            "project_adds_housing" if units is not None else "project_restores",
+            pick(projects.ids, found) if found else [],
+            np.array(late, dtype=np.float64),
+            () if units is not None else (("restores", restores),),
+            tuple(varying),
+        )

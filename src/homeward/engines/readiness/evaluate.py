@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from itertools import repeat
-from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -16,7 +13,7 @@ import shapely
 
 from homeward.engines.geo import Geometries, GeometryArray
 from homeward.engines.geo.crs import as_geometry_array
-from homeward.engines.readiness import columnwise
+from homeward.engines.readiness.assessment import Assessment, digest
 from homeward.engines.readiness.columnwise import pick
 from homeward.engines.readiness.context import Context
 from homeward.engines.readiness.criteria import CriteriaSet, ReachParams, ResidentialAreaParams
@@ -34,7 +31,7 @@ from homeward.engines.readiness.inputs import (
 from homeward.engines.readiness.projects import Projects
 from homeward.engines.readiness.reach import Reach, StraightLineReach
 from homeward.engines.readiness.residential import settlements_touching
-from homeward.engines.readiness.results import MET, NOT_MET, STATUSES, UNKNOWN, Readiness, Status
+from homeward.engines.readiness.results import MET, NOT_MET, STATUSES, UNKNOWN, Readiness
 from homeward.engines.readiness.roads import NoRoadNetwork, RoadNetwork
 
 READY, PARTLY_READY, NOT_READY = 0, 1, 2
@@ -88,6 +85,41 @@ def _earliest(columns: Sequence[Column], outcomes: npt.NDArray[np.int8], today: 
     return [None if gone else date for gone, date in zip(undated.tolist(), latest, strict=True)]
 
 
+def assess(
+    settlements: Settlements,
+    hazards: Hazards,
+    services: Services,
+    housing: Housing,
+    projects: Projects,
+    criteria: CriteriaSet,
+    *,
+    today: dt.date,
+    reach: Reach | None = None,
+    roads: RoadNetwork | None = None,
+    households: ExpectedHouseholds | None = None,
+    only: Sequence[int] | None = None,
+    evidence: bool = True,
+) -> Assessment:
+    """The readiness of every settlement (or of the rows in ``only``, in that order) on ``today``.
+
+    Each criterion of ``criteria`` is met, not met or unknown, with its evidence and, when not met,
+    the date a planned project (planned end + its agency's mean delay) or a clearance would meet it.
+    A settlement's result depends only on its own inputs and the shared ones (hazards, facilities,
+    neighbours' services, projects), so ``only=`` gives exactly the results of a full run for those
+    settlements. Defaults: straight-line reach over ``services.facilities`` and the settlements'
+    working services, no road network, pre-conflict households. ``evidence=False`` leaves every
+    criterion's evidence empty (statuses, scores and dates are the same), for maps and what-ifs
+    that only need those. Raises :class:`InputError` for a record naming an unknown settlement.
+
+    The answer is column-wise (:class:`~.assessment.Assessment`): a sequence of
+    :class:`~.results.Readiness` records, each built when read.
+    """
+    with gc_paused():
+        return _assess(
+            settlements, hazards, services, housing, projects, criteria, today, reach, roads, households, only, evidence
+        )
+
+
 def evaluate(
     settlements: Settlements,
     hazards: Hazards,
@@ -103,21 +135,23 @@ def evaluate(
     only: Sequence[int] | None = None,
     evidence: bool = True,
 ) -> list[Readiness]:
-    """The readiness of every settlement (or of the rows in ``only``, in that order) on ``today``.
-
-    Each criterion of ``criteria`` is met, not met or unknown, with its evidence and, when not met,
-    the date a planned project (planned end + its agency's mean delay) or a clearance would meet it.
-    A settlement's result depends only on its own inputs and the shared ones (hazards, facilities,
-    neighbours' services, projects), so ``only=`` gives exactly the results of a full run for those
-    settlements. Defaults: straight-line reach over ``services.facilities`` and the settlements'
-    working services, no road network, pre-conflict households. ``evidence=False`` leaves every
-    criterion's evidence empty (statuses, scores and dates are the same), for maps and what-ifs
-    that only need those. Raises :class:`InputError` for a record naming an unknown settlement.
-    """
+    """:func:`assess`, with every settlement's record built (see there)."""
+    assessment = assess(
+        settlements,
+        hazards,
+        services,
+        housing,
+        projects,
+        criteria,
+        today=today,
+        reach=reach,
+        roads=roads,
+        households=households,
+        only=only,
+        evidence=evidence,
+    )
     with gc_paused():
-        return _evaluate(
-            settlements, hazards, services, housing, projects, criteria, today, reach, roads, households, only, evidence
-        )
+        return assessment.materialise()
 
 
 @contextmanager
@@ -133,7 +167,7 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _evaluate(
+def _assess(
     settlements: Settlements,
     hazards: Hazards,
     services: Services,
@@ -146,7 +180,7 @@ def _evaluate(
     households: ExpectedHouseholds | None,
     only: Sequence[int] | None,
     evidence: bool,
-) -> list[Readiness]:
+) -> Assessment:
     rows = _rows(settlements, only)
     context = Context(
         settlements=settlements,
@@ -170,20 +204,27 @@ def _evaluate(
         else np.zeros((len(rows), 0), dtype=np.int8)
     )
     statuses, scores = _statuses(outcomes, criteria)
-    keys = [criterion.key for criterion in criteria.criteria]
+    keys = tuple(criterion.key for criterion in criteria.criteria)
     # Few distinct blocker combinations occur; build each tuple once.
     patterns = ((outcomes != MET).astype(np.int64) << np.arange(len(keys), dtype=np.int64)).sum(axis=1)
     blockers = {
         pattern: tuple(key for bit, key in enumerate(keys) if pattern >> bit & 1) for pattern in set(patterns.tolist())
     }
     ids = settlements.ids
-    return columnwise.readiness(
-        list(ids) if only is None else pick(ids, rows.tolist()),
-        cast(list[Status], _STATUSES[statuses].tolist()),
-        scores.tolist(),
-        zip(*(column.results for column in columns), strict=True) if columns else repeat((), len(rows)),
-        _earliest(columns, outcomes, today) if columns else [today] * len(rows),
-        pick(blockers, patterns.tolist()),
+    return Assessment(
+        ids=list(ids) if only is None else pick(ids, rows.tolist()),
+        keys=keys,
+        status_codes=statuses,
+        scores=scores,
+        earliest=_earliest(columns, outcomes, today) if columns else [today] * len(rows),
+        blockers=pick(blockers, patterns.tolist()),
+        outcomes=outcomes,
+        expected=(
+            np.stack([column.expected for column in columns], axis=1)
+            if columns
+            else np.zeros((len(rows), 0), dtype="datetime64[D]")
+        ),
+        facts=tuple(column.facts for column in columns),
     )
 
 
@@ -252,12 +293,8 @@ def input_digest(readiness: Readiness, criteria: CriteriaSet, versions: Mapping[
 
     ``versions`` maps record ids to their version (a hazard's, a project's); a cited record missing
     from it counts as version ``None``. Two answers with the same digest were computed from the same
-    inputs, so a snapshot can say which inputs explain it.
+    inputs, so a snapshot can say which inputs explain it. :meth:`.Assessment.digests` gives the same
+    digests for a whole assessment without building its records.
     """
-    versions = versions or {}
-    cited = sorted(
-        {(evidence.kind, evidence.ref) for result in readiness.criteria for evidence in result.evidence if evidence.ref}
-    )
-    lines = [criteria.digest, readiness.settlement_id]
-    lines.extend(f"{kind}\t{ref}\t{versions.get(ref or '')!r}" for kind, ref in cited)
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    cited = {(str(e.kind), e.ref) for result in readiness.criteria for e in result.evidence if e.ref}
+    return digest(criteria.digest, readiness.settlement_id, cited, versions or {})

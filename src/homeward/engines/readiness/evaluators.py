@@ -1,16 +1,16 @@
 """One evaluator per criterion kind: vectorised outcomes and expected dates, then each settlement's evidence.
 
 An evaluator takes the criterion and the shared :class:`Context` and returns a :class:`Column`:
-outcome codes, expected dates and one :class:`CriterionResult` per evaluated settlement, in order.
-Evidence is only built when the context asks for it. Adding a criterion kind is one such function
+outcome codes and expected dates per evaluated settlement, in order, and the evidence as
+:mod:`.facts` columns (what each fact says is a code and parameters, see :mod:`.messages`).
+Evidence is only worked out when the context asks for it. Adding a criterion kind is one such function
 registered in :data:`EVALUATORS` (and its parameters' parser in ``criteria.PARAMS``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -27,60 +27,50 @@ from homeward.engines.readiness.criteria import (
     RoadParams,
     ServiceParams,
 )
+from homeward.engines.readiness.facts import FactColumns, Facts, quoted_per_position, where
 from homeward.engines.readiness.inputs import KIND_CODE, NO_DATE, STATUS_CODE, DateArray, IndexArray, date_array
 from homeward.engines.readiness.projects import RESTORE_CODE
 from homeward.engines.readiness.residential import has_polygon
-from homeward.engines.readiness.results import MET, NOT_MET, OUTCOMES, UNKNOWN, CriterionResult, Evidence
+from homeward.engines.readiness.results import MET, NOT_MET, OUTCOMES, UNKNOWN, Evidence
 from homeward.engines.readiness.vocabulary import HOUSING, ServiceStatus
 
 WORKING = STATUS_CODE[ServiceStatus.WORKING]
 PARTIAL = STATUS_CODE[ServiceStatus.PARTIAL]
 STATUS_UNKNOWN = STATUS_CODE[ServiceStatus.UNKNOWN]
-NOT_IN_SEASON = (Evidence("note", None, "not in season"),)
 Outcomes = npt.NDArray[np.int8]
 
 
 @dataclass(frozen=True)
 class Column:
-    """One criterion over the evaluated settlements: outcome codes, expected dates (``NaT``: none), results."""
+    """One criterion over the evaluated settlements: outcome codes, expected dates (``NaT``: none), and
+    the evidence as :mod:`.facts` columns (``None`` when the context does not ask for evidence)."""
 
     outcomes: Outcomes
     expected: DateArray
-    results: list[CriterionResult]
+    facts: tuple[Facts, ...] | None
 
 
 Evaluator = Callable[[Criterion, Context], Column]
-
-
-def _column(
-    key: str, outcomes: Outcomes, expected: DateArray, evidence: Sequence[tuple[Evidence, ...]] | None
-) -> Column:
-    """The column's results; without evidence, results without a date are shared between settlements."""
-    if evidence is None:
-        shared = [CriterionResult(key, outcome, ()) for outcome in OUTCOMES]
-        results = [shared[outcome] for outcome in outcomes.tolist()]
-        dated = np.flatnonzero(~np.isnat(expected))
-        for position, date in zip(dated.tolist(), expected[dated].astype(object).tolist(), strict=True):
-            results[position] = CriterionResult(key, OUTCOMES[outcomes[position]], (), date)
-        return Column(outcomes, expected, results)
-    return Column(outcomes, expected, columnwise.results(key, outcomes, evidence, expected))
 
 
 def _no_dates(count: int) -> DateArray:
     return np.full(count, NO_DATE, dtype="datetime64[D]")
 
 
-def _no_path(what: str) -> Evidence:
-    return Evidence("note", None, f"no forecast: no planned or ongoing project restores {what}")
+def _everywhere(count: int) -> npt.NDArray[np.bool_]:
+    return np.ones(count, dtype=np.bool_)
 
 
-def _forecast_evidence(ctx: Context, paths: IndexArray, restores: str) -> list[Evidence]:
-    """Per path, the evidence of its project, or that there is no forecast where there is no path (-1)."""
-    found = [_no_path(restores)] * len(paths)
-    planned = np.flatnonzero(paths >= 0)
-    for position, quoted in zip(planned.tolist(), ctx.project_evidence(paths[planned], restores), strict=True):
-        found[position] = quoted
-    return found
+def _forecast(
+    ctx: Context, positions: IndexArray, paths: IndexArray, restores: tuple[str, ...], no_path: FactColumns
+) -> list[Facts]:
+    """Per position, the project behind its path, or ``no_path`` (given at every position) where it has none (-1)."""
+    planned = paths >= 0
+    missing = positions[~planned]
+    return [
+        ctx.project_facts(positions[planned], paths[planned], restores=restores),
+        FactColumns(missing, no_path.kind, no_path.code, shared=no_path.shared),
+    ]
 
 
 def no_hazard_in_residential_area(criterion: Criterion, ctx: Context) -> Column:
@@ -94,50 +84,40 @@ def no_hazard_in_residential_area(criterion: Criterion, ctx: Context) -> Column:
     clearance = date_array(ctx.hazards.expected_clearance)
     expected = latest_of(clearance[hazard], position, count)
     if not ctx.evidence:
-        return _column(criterion.key, outcomes, expected, None)
-    places = ("in the residential area", f"within {params.buffer_m:g} m of the settlement's point")
-    key = criterion.key
-    clear = [columnwise.result(key, OUTCOMES[MET], (Evidence("note", None, f"no active hazardous area {place}"),)) for place in places]  # fmt: skip
+        return Column(outcomes, expected, None)
+    metres = (("metres", params.buffer_m),)
     polygon = has_polygon(ctx.settlements, ctx.rows)
-    results = np.empty(count, dtype=object)
-    results.fill(clear[1])
-    results[polygon] = columnwise.objects(repeat(clear[0]), int(polygon.sum()))
-    if len(position):
-        # One evidence per (settlement, area) pair, the pairs of a settlement together; each
-        # distinct text (where the area lies, when it is expected to be cleared) written once.
-        dates = clearance[hazard]
-        point = ~polygon[position]
-
-        def details(first: IndexArray) -> list[str]:
-            written = np.datetime_as_string(dates[first]).tolist()
-            return [
-                f"active hazardous area {places[away]}; "
-                + ("no expected clearance" if date == "NaT" else f"expected clearance {date}")
-                for away, date in zip(point[first].astype(np.intp).tolist(), written, strict=True)
-            ]
-
-        ids = ctx.hazards.ids
-        texts = columnwise.pooled([point, dates], details)
-        # An area near several settlements is quoted the same way for each of them: one evidence, shared.
-        found = columnwise.pooled(
-            [hazard, point],
-            lambda first: columnwise.evidence("hazard", pick(ids, hazard[first].tolist()), pick(texts, first.tolist())),
+    hit = ~_everywhere(count)
+    hit[position] = True
+    facts: list[Facts] = [
+        where(polygon & ~hit, "note", "no_hazard_in_area"),
+        where(~polygon & ~hit, "note", "no_hazard_near_point", shared=metres),
+    ]
+    # One fact per (settlement, area) pair, the pairs of a settlement together.
+    dates = clearance[hazard]
+    refs = pick(ctx.hazards.ids, hazard.tolist())
+    cleared = columnwise.iso_dates(dates)
+    for inside, code, shared in (
+        (polygon[position], "hazard_in_area", ()),
+        (~polygon[position], "hazard_near_point", metres),
+    ):
+        chosen = np.flatnonzero(inside).tolist()
+        facts.append(
+            FactColumns(
+                position[inside],
+                "hazard",
+                code,
+                pick(refs, chosen),
+                shared=shared,
+                varying=(("clearance", pick(cleared, chosen)),),
+            )
         )
-        starts = np.flatnonzero(np.r_[True, position[1:] != position[:-1]])
-        sizes = np.diff(np.r_[starts, len(position)])
-        # A settlement with an undated area has no forecast: say which (the first of its undated areas).
-        undated = np.flatnonzero(np.isnat(dates))
-        group = np.searchsorted(starts, undated, side="right") - 1
-        first = np.unique(group, return_index=True)[1]
-        named = pick(ids, hazard[undated[first]].tolist())
-        notes = columnwise.evidence(
-            "note", named, [f"no forecast: hazardous area {name} has no expected clearance" for name in named]
-        )
-        at = position[starts]
-        grouped = columnwise.runs(found, starts, sizes, (_at(len(starts), group[first]), notes))
-        hits = columnwise.results(key, np.full(len(at), NOT_MET, dtype=np.int8), grouped, expected[at])
-        results[at] = columnwise.objects(hits, len(hits))
-    return Column(outcomes, expected, results.tolist())
+    # A settlement with an undated area has no forecast: say which (the first of its undated areas).
+    undated = np.flatnonzero(np.isnat(dates))
+    first = undated[np.unique(position[undated], return_index=True)[1]]
+    named = pick(refs, first.tolist())
+    facts.append(FactColumns(position[first], "note", "hazard_not_dated", named, varying=(("hazard", named),)))
+    return Column(outcomes, expected, tuple(facts))
 
 
 def hazard_free_road_to_district_centre(criterion: Criterion, ctx: Context) -> Column:
@@ -147,36 +127,22 @@ def hazard_free_road_to_district_centre(criterion: Criterion, ctx: Context) -> C
     # A road network may answer many settlements with the same check: each distinct one is read once.
     distinct = {id(check): check for check in checks}
     code = {ident: OUTCOMES.index(check.outcome) for ident, check in distinct.items()}
-    idents = list(map(id, checks))
-    outcomes = np.fromiter(map(code.__getitem__, idents), dtype=np.int8, count=len(checks))
+    outcomes = np.fromiter(map(code.__getitem__, map(id, checks)), dtype=np.int8, count=len(checks))
     expected = _no_dates(len(checks))
     evidence = [check.evidence for check in checks] if ctx.evidence else None
     clearance = date_array(ctx.hazards.expected_clearance)
-    changed = []
     for position in np.flatnonzero(outcomes == NOT_MET).tolist():
         check = checks[position]
         if check.blocking_hazards:
-            changed.append(position)
             dates = clearance[np.array(check.blocking_hazards, dtype=np.intp)]
             if np.isnat(dates).any():
                 undated = ctx.hazards.ids[check.blocking_hazards[int(np.flatnonzero(np.isnat(dates))[0])]]
-                note = Evidence("note", undated, f"no forecast: hazardous area {undated} has no expected clearance")
+                note = Evidence("note", undated, "hazard_not_dated", None, (("hazard", undated),))
                 if evidence is not None:
                     evidence[position] = (*check.evidence, note)
             else:
                 expected[position] = dates.max()
-    if evidence is None:
-        return _column(criterion.key, outcomes, expected, None)
-    # Settlements given the same check, without a date, share one result.
-    key = criterion.key
-    shared = {ident: columnwise.result(key, OUTCOMES[code[ident]], check.evidence) for ident, check in distinct.items()}
-    results = pick(shared, idents)
-    if changed:
-        rows = np.array(changed, dtype=np.intp)
-        own = columnwise.results(key, outcomes[rows], pick(evidence, changed), expected[rows])
-        for position, result in zip(changed, own, strict=True):
-            results[position] = result
-    return Column(outcomes, expected, results)
+    return Column(outcomes, expected, None if evidence is None else (quoted_per_position(evidence),))
 
 
 def service(criterion: Criterion, ctx: Context) -> Column:
@@ -186,11 +152,8 @@ def service(criterion: Criterion, ctx: Context) -> Column:
     count = len(ctx.rows)
     if not criterion.in_season(ctx.today.month):
         always = np.full(count, MET, dtype=np.int8)
-        if not ctx.evidence:
-            return _column(criterion.key, always, _no_dates(count), None)
-        return Column(
-            always, _no_dates(count), [columnwise.result(criterion.key, OUTCOMES[MET], NOT_IN_SEASON)] * count
-        )
+        in_season = (where(_everywhere(count), "note", "not_in_season"),) if ctx.evidence else None
+        return Column(always, _no_dates(count), in_season)
     kinds = tuple(kind.value for kind in params.services)
     columns = [KIND_CODE[kind] for kind in kinds]
     statuses = ctx.service_status[ctx.rows][:, columns]
@@ -202,16 +165,16 @@ def service(criterion: Criterion, ctx: Context) -> Column:
     expected = _no_dates(count)
     expected[not_met] = ctx.paths.ends_at(paths)
     if not ctx.evidence:
-        return _column(criterion.key, outcomes, expected, None)
+        return Column(outcomes, expected, None)
     records = ctx.latest_service[ctx.rows][:, columns]
-    parts: list[tuple[npt.NDArray[np.bool_], Sequence[Evidence]]] = []
+    facts: list[Facts] = []
     for column, kind in enumerate(kinds):
         quoted = records[:, column] >= 0
-        parts.append((quoted, ctx.quotes.of(records[quoted, column])))
-        parts.append((~quoted, [Evidence("note", None, f"no {kind} record")] * int(count - quoted.sum())))
-    forecast = _forecast_evidence(ctx, paths, " or ".join(kinds))
-    evidence = columnwise.assemble(count, [*parts, (outcomes == NOT_MET, forecast)])
-    return _column(criterion.key, outcomes, expected, evidence)
+        facts.append(ctx.quotes.facts(np.flatnonzero(quoted), records[quoted, column]))
+        facts.append(where(~quoted, "note", "no_service_record", shared=(("service", kind),)))
+    no_path = FactColumns(not_met, "note", "no_project_restores", shared=(("services", kinds),))
+    facts.extend(_forecast(ctx, not_met.astype(np.intp), paths, kinds, no_path))
+    return Column(outcomes, expected, tuple(facts))
 
 
 def facility_within_reach(criterion: Criterion, ctx: Context) -> Column:
@@ -242,49 +205,51 @@ def facility_within_reach(criterion: Criterion, ctx: Context) -> Column:
     chosen = _reach_paths(ctx, facility, rows[not_met], limit)
     expected[not_met] = ctx.paths.ends_at(chosen)
     if not ctx.evidence:
-        return _column(criterion.key, outcomes, expected, None)
+        return Column(outcomes, expected, None)
     own = ctx.latest_service[rows, code]
     has_own = own >= 0
     # The nearest working facility: none, a neighbour's (not the settlement's own), or a facility point.
     nowhere = distance == np.inf
     neighbour = ~nowhere & place_closer & (places.found != rows)
     point = ~nowhere & ~place_closer
-    nearest: list[Evidence] = [Evidence("note", None, f"no working {facility} known")] * len(rows)
+    what = (("facility", facility), ("unit", unit))
     at = np.flatnonzero(neighbour)
-    away = distance[at].tolist()
+    away = distance[at]
     names = pick(ctx.settlements.ids, places.found[at].tolist())
-    quoted = columnwise.evidence(
+    nearby = FactColumns(
+        at,
         "service",
+        "nearest_facility_in",
         pick(ctx.services.ids, ctx.latest_service[places.found[at], code].tolist()),
-        [f"nearest working {facility}: in {name}, {km:.1f} {unit}" for name, km in zip(names, away, strict=True)],
         away,
+        what,
+        (("settlement", names), ("distance", away.tolist())),
     )
-    for position, found in zip(at.tolist(), quoted, strict=True):
-        nearest[position] = found
     at = np.flatnonzero(point)
-    away = distance[at].tolist()
-    quoted = columnwise.evidence(
+    away = distance[at]
+    facilities = FactColumns(
+        at,
         "facility",
+        "nearest_facility",
         pick(ctx.services.facilities.ids, points.found[at].tolist()),
-        [f"nearest working {facility}: {km:.1f} {unit}" for km in away],
         away,
+        what,
+        (("distance", away.tolist()),),
     )
-    for position, found in zip(at.tolist(), quoted, strict=True):
-        nearest[position] = found
-    named = nowhere | neighbour | point
-    no_limit = Evidence("note", None, f"reach is measured in {unit} and the criterion sets no limit in {unit}")
     unlimited = ~met if limit is None else np.zeros(len(rows), dtype=np.bool_)
-    what = f"a {facility} within {limit:g} {unit}" if limit is not None else f"a {facility}"
-    evidence = columnwise.assemble(
-        len(rows),
-        [
-            (has_own, ctx.quotes.of(own[has_own])),
-            (named, pick(nearest, np.flatnonzero(named).tolist())),
-            (unlimited, [no_limit] * int(unlimited.sum())),
-            (outcomes == NOT_MET, _forecast_evidence(ctx, chosen, what)),
-        ],
-    )
-    return _column(criterion.key, outcomes, expected, evidence)
+    if limit is None:
+        no_path = FactColumns(not_met, "note", "no_project_restores", shared=(("services", (facility,)),))
+    else:
+        no_path = FactColumns(not_met, "note", "no_project_restores_within", shared=(*what, ("limit", limit)))
+    facts: list[Facts] = [
+        ctx.quotes.facts(np.flatnonzero(has_own), own[has_own]),
+        where(nowhere, "note", "no_working_facility", shared=what[:1]),
+        nearby,
+        facilities,
+        where(unlimited, "note", "no_reach_limit", shared=what[1:]),
+        *_forecast(ctx, not_met.astype(np.intp), chosen, (facility,), no_path),
+    ]
+    return Column(outcomes, expected, tuple(facts))
 
 
 def _reach_paths(ctx: Context, facility: str, rows: IndexArray, limit: float | None) -> IndexArray:
@@ -335,46 +300,42 @@ def habitable_housing(criterion: Criterion, ctx: Context) -> Column:
     expected = _no_dates(len(ctx.rows))
     expected[not_met] = paths.ends_at(np.where(reached, last, -1))
     if not ctx.evidence:
-        return _column(criterion.key, outcomes, expected, None)
-    source = ctx.households.source
+        return Column(outcomes, expected, None)
+    source = (("source", ctx.households.source),)
     count = len(ctx.rows)
-    # The housing record that counts: each distinct figure written once.
+    # The housing record that counts.
     given = np.flatnonzero(records >= 0)
-    units = habitable[given]
-    habitable_units, whole_units, damaged_units = (
-        columnwise.formatted(values[given], ".0f") for values in (habitable, figure(housing.units_total), figure(housing.damaged))
-    )  # fmt: skip
-    quoted = columnwise.evidence(
-        "housing",
-        pick(housing.ids, records[given].tolist()),
-        [
-            f"{a} habitable of {b} units, {c} damaged"
-            for a, b, c in zip(habitable_units, whole_units, damaged_units, strict=True)
-        ],
-        units.tolist(),
-    )
-    # The units needed follow from the expected households: one evidence per distinct number of households.
-    share = f"{params.min_share:.0%}"
-    needed, households = required.tolist(), expected_households.tolist()
-    not_known = Evidence("note", None, f"{source} not known")
-
-    def need(position: int) -> Evidence:
-        value = needed[position]
-        if value != value:  # NaN: the expected households are not known
-            return not_known
-        detail = f"{value:.0f} habitable units needed: {share} of {households[position]:.0f} expected households ({source})"  # fmt: skip
-        return Evidence("figure", None, detail, value)
-
-    needs = columnwise.pooled(
-        [columnwise.float_bits(expected_households)], lambda first: [need(position) for position in first.tolist()]
-    )
     record = np.zeros(count, dtype=np.bool_)
     record[given] = True
-    no_record = Evidence("note", None, "no housing record")
-    parts: list[tuple[npt.NDArray[np.bool_], Sequence[Evidence]]] = [
-        (record, quoted),
-        (~record, [no_record] * (count - len(given))),
-        (np.ones(count, dtype=np.bool_), needs),
+    figures = (
+        (name, columnwise.optional_floats(values[given]))
+        for name, values in (
+            ("habitable", habitable),
+            ("units", figure(housing.units_total)),
+            ("damaged", figure(housing.damaged)),
+        )
+    )
+    # The units needed follow from the expected households.
+    known = ~np.isnan(required)
+    facts: list[Facts] = [
+        FactColumns(
+            given,
+            "housing",
+            "housing_record",
+            pick(housing.ids, records[given].tolist()),
+            habitable[given],
+            varying=tuple(figures),
+        ),
+        where(~record, "note", "no_housing_record"),
+        FactColumns(
+            np.flatnonzero(known),
+            "figure",
+            "housing_needed",
+            values=required[known],
+            shared=(("share", params.min_share), *source),
+            varying=(("needed", required[known].tolist()), ("households", expected_households[known].tolist())),
+        ),
+        where(~known, "note", "households_not_known", shared=source),
     ]
     if len(not_met):
         # The projects that add up to each shortfall, earliest first, then what is missing where they do not.
@@ -382,30 +343,20 @@ def habitable_housing(criterion: Criterion, ctx: Context) -> Column:
         spans = stops - first
         starts = np.cumsum(spans) - spans
         chosen = (np.arange(int(spans.sum())) - np.repeat(starts, spans) + np.repeat(first, spans)).astype(np.intp)
-        restores = [f"{text} housing units" for text in columnwise.formatted(paths.units[chosen], ".0f")]
-        projects = columnwise.objects(ctx.project_evidence(chosen, restores), len(chosen))
-        for nth in range(int(spans.max(initial=0))):
-            more = spans > nth
-            parts.append((_at(count, not_met[more]), projects[starts[more] + nth].tolist()))
+        facts.append(ctx.project_facts(np.repeat(not_met, spans).astype(np.intp), chosen, units=paths.units[chosen]))
         short = ~reached
         added = (total[stops] - total[first])[short]
-        texts = columnwise.pooled(
-            [columnwise.float_bits(added), columnwise.float_bits(shortfall[short])],
-            lambda first: [
-                f"no forecast: planned or ongoing projects add {adds:.0f} of the {lacks:.0f} units short"
-                for adds, lacks in zip(added[first].tolist(), shortfall[short][first].tolist(), strict=True)
-            ],
+        lacking = shortfall[short]
+        facts.append(
+            FactColumns(
+                not_met[short].astype(np.intp),
+                "note",
+                "housing_short",
+                values=lacking - added,
+                varying=(("added", added.tolist()), ("short", lacking.tolist())),
+            )
         )
-        notes = columnwise.evidence("note", repeat(None), texts, (shortfall[short] - added).tolist())
-        parts.append((_at(count, not_met[short]), notes))
-    return _column(criterion.key, outcomes, expected, columnwise.assemble(count, parts))
-
-
-def _at(count: int, positions: IndexArray) -> npt.NDArray[np.bool_]:
-    """A mask of ``count`` positions, set at ``positions``."""
-    mask = np.zeros(count, dtype=np.bool_)
-    mask[positions] = True
-    return mask
+    return Column(outcomes, expected, tuple(facts))
 
 
 EVALUATORS: dict[str, Evaluator] = {

@@ -14,7 +14,8 @@ from homeward.engines.readiness.inputs import FloatArray, IndexArray, Settlement
 class ExpectedHouseholds(Protocol):
     @property
     def source(self) -> str:
-        """What the figure is, as the housing evidence names it (e.g. "pre-conflict households")."""
+        """What the figure is, as a word the housing evidence quotes (e.g. ``"pre_conflict_households"``;
+        pages translate it, see :mod:`.messages`)."""
         ...
 
     def households(self, settlements: Settlements, rows: IndexArray) -> FloatArray:
@@ -25,7 +26,7 @@ class ExpectedHouseholds(Protocol):
 class PreConflictHouseholds:
     """The pre-conflict households given in :class:`Settlements`."""
 
-    source = "pre-conflict households"
+    source = "pre_conflict_households"
 
     def households(self, settlements: Settlements, rows: IndexArray) -> FloatArray:
         return settlements.households[rows]

@@ -10,6 +10,8 @@ import datetime as dt
 from enum import StrEnum
 from typing import Literal, NamedTuple
 
+from homeward.engines.readiness.messages import Params, describe
+
 EvidenceKind = Literal["hazard", "project", "service", "facility", "housing", "figure", "note"]
 
 
@@ -34,14 +36,21 @@ STATUSES: tuple[Status, ...] = (Status.READY, Status.PARTLY_READY, Status.NOT_RE
 class Evidence(NamedTuple):
     """One fact behind an outcome: the record it comes from (``ref``: its id) and what it says.
 
-    ``value`` is the figure the detail quotes where there is one (a distance in km or minutes, a
-    number of units, a delay in days), so that pages can format it in their own language.
+    What it says is a ``code`` with ``params`` (see :mod:`.messages`): pages and exports write it
+    in their reader's language, :attr:`detail` in English. ``value`` is the figure the fact turns
+    on where there is one (a distance in km or minutes, a number of units, a delay in days).
     """
 
     kind: EvidenceKind
     ref: str | None
-    detail: str
+    code: str
     value: float | None = None
+    params: Params = ()
+
+    @property
+    def detail(self) -> str:
+        """What the fact says, in English."""
+        return describe(self.code, self.params)
 
 
 class CriterionResult(NamedTuple):

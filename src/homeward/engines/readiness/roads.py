@@ -17,7 +17,7 @@ from homeward.engines.geo import GeometryArray
 from homeward.engines.readiness.inputs import Hazards, IndexArray, Settlements
 from homeward.engines.readiness.results import Evidence, Outcome
 
-NO_ROAD_NETWORK = Evidence("note", None, "no road network loaded")
+NO_ROAD_NETWORK = Evidence("note", None, "no_road_network")
 
 
 @dataclass(frozen=True)
