@@ -1,4 +1,4 @@
-"""The ``homeward`` command: demo, serve, worker, migrate, createadmin, check, audit, messages,
+"""The ``homeward`` command: demo, serve, worker, migrate, createadmin, check, audit, keys, messages,
 import, export, places and readiness (the last four in ``cli_files``).
 
 Failures a user can fix (a missing or wrong setting, an unreachable database, a port in use)
@@ -301,6 +301,44 @@ def audit_verify() -> None:
     click.echo(str(report))
     if not report.ok:
         sys.exit(1)
+
+
+@main.group()
+def keys() -> None:
+    """Create encryption keys and re-encrypt stored identifiers with the current ones."""
+
+
+@keys.command("generate")
+@click.option("--lookup", is_flag=True, help="Print a key for HOMEWARD_LOOKUP_KEY instead.")
+def keys_generate(lookup: bool) -> None:
+    """Print a new random key for HOMEWARD_ENCRYPTION_KEYS (or, with --lookup, HOMEWARD_LOOKUP_KEY)."""
+    if lookup:
+        import secrets
+
+        click.echo(secrets.token_urlsafe(48))
+        return
+    from cryptography.fernet import Fernet
+
+    click.echo(Fernet.generate_key().decode("ascii"))
+
+
+@keys.command("rotate")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000), help="Rows per batch.")
+def keys_rotate(batch_size: int) -> None:
+    """Re-encrypt every encrypted value with the first of HOMEWARD_ENCRYPTION_KEYS and recompute
+    every lookup hash with HOMEWARD_LOOKUP_KEY, in one transaction."""
+    setup_django()
+    require_database()
+    from homeward.core.crypto import DecryptionError, rotate_keys
+
+    try:
+        with cli_context():
+            counts = rotate_keys(batch_size=batch_size)
+    except DecryptionError as error:
+        fail(f"{error}; nothing was changed", EXIT_CONFIGURATION)
+    for label, rows in sorted(counts.items()):
+        click.echo(f"{label}: {rows} re-encrypted")
+    click.echo(f"{sum(counts.values())} rows re-encrypted in {len(counts)} models.")
 
 
 @main.group()

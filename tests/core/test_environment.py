@@ -11,6 +11,11 @@ from homeward.core.environment import (
 
 GOOD_KEY = "k" * 64
 POSTGRES = "postgresql://homeward@db.internal:5432/homeward"
+# Production also needs its own encryption and lookup keys (tests/core/test_crypto.py checks them).
+PRODUCTION_KEYS = {
+    "HOMEWARD_ENCRYPTION_KEYS": "0PLs4aaRBhKQgqy0e3w3pBSh7aVQwLnR6Tn5iLCp5Gk=",
+    "HOMEWARD_LOOKUP_KEY": "l" * 48,
+}
 
 
 def test_default_database_is_sqlite_in_the_data_dir_with_wal_and_busy_timeout(tmp_path):
@@ -40,7 +45,12 @@ def test_postgres_url_selects_psycopg_and_queues_tasks_for_workers():
     ],
 )
 def test_production_refuses_unsafe_settings_and_says_which(overrides, named):
-    env = {"HOMEWARD_ENV": "production", "HOMEWARD_SECRET_KEY": GOOD_KEY, "HOMEWARD_DATABASE_URL": POSTGRES}
+    env = {
+        "HOMEWARD_ENV": "production",
+        "HOMEWARD_SECRET_KEY": GOOD_KEY,
+        "HOMEWARD_DATABASE_URL": POSTGRES,
+        **PRODUCTION_KEYS,
+    }
     env.update(overrides)
     with pytest.raises(ConfigurationError, match=named):
         read_environment(env)
@@ -57,7 +67,12 @@ def test_production_lists_every_problem_at_once():
 
 def test_safe_production_settings_are_accepted():
     environment = read_environment(
-        {"HOMEWARD_ENV": "production", "HOMEWARD_SECRET_KEY": GOOD_KEY, "HOMEWARD_DATABASE_URL": POSTGRES}
+        {
+            "HOMEWARD_ENV": "production",
+            "HOMEWARD_SECRET_KEY": GOOD_KEY,
+            "HOMEWARD_DATABASE_URL": POSTGRES,
+            **PRODUCTION_KEYS,
+        }
     )
     assert environment.production
     assert environment.require_staff_2fa is True

@@ -7,6 +7,8 @@ environment. Every variable is listed in :data:`VARIABLES` and documented in
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,9 +17,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
+import phonenumbers
+from cryptography.fernet import Fernet
 
 DEVELOPMENT_SECRET_KEY = "homeward-development-key-not-for-production"  # noqa: S105
 MIN_SECRET_KEY_LENGTH = 50
+# Development keys for encrypted identifiers, derived from fixed phrases as the development secret key
+# is: stable across runs and machines, public, and refused in production.
+DEVELOPMENT_ENCRYPTION_KEY = base64.urlsafe_b64encode(
+    hashlib.sha256(b"homeward-development-encryption-key-not-for-production").digest()
+).decode("ascii")
+DEVELOPMENT_LOOKUP_KEY = "homeward-development-lookup-key-not-for-production"
+MIN_LOOKUP_KEY_LENGTH = 32
+DEFAULT_PHONE_REGION = "AZ"
 SUPPORTED_LANGUAGES = ("az", "hy", "ru", "en")
 
 
@@ -46,6 +58,23 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable(
         "HOMEWARD_SECRET_KEY", "a development key", "Signs sessions and tokens; production needs 50 or more characters."
+    ),
+    Variable(
+        "HOMEWARD_ENCRYPTION_KEYS",
+        "a development key",
+        "Comma-separated Fernet keys for identifiers encrypted at rest: the first encrypts, all decrypt "
+        "(`homeward keys generate`, `homeward keys rotate`); required in production.",
+    ),
+    Variable(
+        "HOMEWARD_LOOKUP_KEY",
+        "a development key",
+        "Key of the keyed hashes used to find encrypted identifiers exactly; production needs 32 or more "
+        "characters, different from the encryption keys.",
+    ),
+    Variable(
+        "HOMEWARD_PHONE_REGION",
+        "`AZ`",
+        "Region (ISO 3166-1 alpha-2) of phone numbers written without a `+` country code.",
     ),
     Variable("HOMEWARD_DEBUG", "`false`", "`true` shows tracebacks; refused in production."),
     Variable("HOMEWARD_ALLOWED_HOSTS", "`127.0.0.1,localhost`", "Comma-separated host names the server answers to."),
@@ -165,6 +194,9 @@ class Environment:
     import_max_mb: int = 500
     iati_reporting_org: dict[str, str] | None = None
     readiness_criteria: str = ""
+    encryption_keys: tuple[str, ...] = (DEVELOPMENT_ENCRYPTION_KEY,)
+    lookup_key: str = DEVELOPMENT_LOOKUP_KEY
+    phone_region: str = DEFAULT_PHONE_REGION
 
     @property
     def is_sqlite(self) -> bool:
@@ -235,6 +267,28 @@ def _iati_reporting_org(value: str | None) -> dict[str, str] | None:
     return {"ref": parts[0], "name": parts[1], "kind": parts[2] if len(parts) == 3 else ""}
 
 
+def _encryption_keys(value: str | None) -> tuple[str, ...]:
+    keys = _csv(value, [DEVELOPMENT_ENCRYPTION_KEY])
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode("ascii"))
+        except ValueError:  # also a key that is not ASCII, or not base64
+            raise ConfigurationError(
+                f"HOMEWARD_ENCRYPTION_KEYS: key {position} is not a Fernet key "
+                "(32 url-safe base64-encoded bytes; `homeward keys generate` prints one)"
+            ) from None
+    if len(set(keys)) != len(keys):
+        raise ConfigurationError("HOMEWARD_ENCRYPTION_KEYS lists the same key twice")
+    return tuple(keys)
+
+
+def _phone_region(value: str | None) -> str:
+    region = (value or DEFAULT_PHONE_REGION).strip().upper() or DEFAULT_PHONE_REGION
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ConfigurationError(f"HOMEWARD_PHONE_REGION must be a two-letter region such as AZ, not {value!r}")
+    return region
+
+
 def read_environment(env: Mapping[str, str] | None = None) -> Environment:
     """Read and validate the ``HOMEWARD_*`` variables; raise :class:`ConfigurationError`."""
     env = os.environ if env is None else env
@@ -277,6 +331,9 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         import_max_mb=_positive_int(env.get("HOMEWARD_IMPORT_MAX_MB"), 500, "HOMEWARD_IMPORT_MAX_MB"),
         iati_reporting_org=_iati_reporting_org(env.get("HOMEWARD_IATI_REPORTING_ORG")),
         readiness_criteria=(env.get("HOMEWARD_READINESS_CRITERIA") or "").strip(),
+        encryption_keys=_encryption_keys(env.get("HOMEWARD_ENCRYPTION_KEYS")),
+        lookup_key=(env.get("HOMEWARD_LOOKUP_KEY") or "").strip() or DEVELOPMENT_LOOKUP_KEY,
+        phone_region=_phone_region(env.get("HOMEWARD_PHONE_REGION")),
     )
     tasks_immediate = _flag(env.get("HOMEWARD_TASKS_IMMEDIATE"), result.is_sqlite, "HOMEWARD_TASKS_IMMEDIATE")
     object.__setattr__(result, "tasks_immediate", tasks_immediate)
@@ -286,7 +343,8 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
 
 
 def check_production(environment: Environment) -> None:
-    """Refuse a production deployment with debug on, a weak secret key or SQLite."""
+    """Refuse a production deployment with debug on, a weak secret key, development encryption or
+    lookup keys, or SQLite."""
     problems = []
     if environment.debug:
         problems.append("HOMEWARD_DEBUG is on")
@@ -296,6 +354,16 @@ def check_production(environment: Environment) -> None:
         problems.append(
             f"HOMEWARD_SECRET_KEY is {len(environment.secret_key)} characters; at least {MIN_SECRET_KEY_LENGTH} are needed"
         )
+    if DEVELOPMENT_ENCRYPTION_KEY in environment.encryption_keys:
+        problems.append("HOMEWARD_ENCRYPTION_KEYS is not set (the development key is in use)")
+    if environment.lookup_key == DEVELOPMENT_LOOKUP_KEY:
+        problems.append("HOMEWARD_LOOKUP_KEY is not set (the development key is in use)")
+    elif len(environment.lookup_key) < MIN_LOOKUP_KEY_LENGTH:
+        problems.append(
+            f"HOMEWARD_LOOKUP_KEY is {len(environment.lookup_key)} characters; at least {MIN_LOOKUP_KEY_LENGTH} are needed"
+        )
+    elif environment.lookup_key in environment.encryption_keys:
+        problems.append("HOMEWARD_LOOKUP_KEY must differ from the HOMEWARD_ENCRYPTION_KEYS")
     if environment.is_sqlite:
         problems.append("HOMEWARD_DATABASE_URL points at SQLite; production needs PostgreSQL")
     if problems:
