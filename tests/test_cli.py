@@ -24,6 +24,9 @@ SUBCOMMANDS = [
     ["messages"],
     ["messages", "extract"],
     ["messages", "compile"],
+    ["keys"],
+    ["keys", "rotate"],
+    ["keys", "generate"],
 ]
 
 
