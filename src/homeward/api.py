@@ -10,6 +10,7 @@ from homeward import __version__
 from homeward.accounts.api import router as accounts_router
 from homeward.accounts.authentication import api_auth
 from homeward.accounts.services import AccountError
+from homeward.cases.api import router as cases_router
 from homeward.core.api import router as core_router
 from homeward.core.versioning import StaleObjectError
 from homeward.mineaction.api import router as mineaction_router
@@ -35,6 +36,7 @@ api.add_router("/", registry_router)
 api.add_router("/", mineaction_router)
 api.add_router("/", recovery_router)
 api.add_router("/", returns_router)
+api.add_router("/", cases_router)
 
 
 @api.exception_handler(BadBoundingBox)

@@ -22,7 +22,7 @@ def test_every_role_has_a_policy():
         ("planner", Action.VIEW, Domain.REGISTRY, False),
         ("coordinator", Action.CHANGE, Domain.RETURNS, True),
         ("caseworker_aghdam", Action.CREATE, Domain.CASES, True),
-        ("caseworker_aghdam", Action.DECIDE, Domain.CASES, False),
+        ("caseworker_aghdam", Action.DECIDE, Domain.CASES, True),
         ("supervisor", Action.DECIDE, Domain.CASES, True),
         ("partner", Action.CREATE, Domain.AID, True),
         ("partner", Action.VIEW, Domain.REGISTRY, False),

@@ -60,6 +60,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
@@ -68,7 +69,7 @@ from types import MappingProxyType
 from typing import Protocol, runtime_checkable
 
 import filetype
-from PIL import Image, JpegImagePlugin, PngImagePlugin, TiffImagePlugin, WebPImagePlugin
+from PIL import Image, ImageFile, JpegImagePlugin, PngImagePlugin, TiffImagePlugin, WebPImagePlugin
 from pypdf import PdfReader, apply_configuration
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, PdfObject
 
@@ -675,7 +676,7 @@ def _check_image(
     first_size: tuple[int, int] | None = None
     # The plugin classes read the header only, without Image.open's process-wide bomb limit, so the
     # dimensions are known before any pixel is decoded.
-    with _parsing(detection, rejection), _PILLOW_OPENERS[kind](io.BytesIO(data)) as image:
+    with _strict_images(), _parsing(detection, rejection), _PILLOW_OPENERS[kind](io.BytesIO(data)) as image:
         while True:
             width, height = image.size
             if width < 1 or height < 1:
@@ -696,6 +697,22 @@ def _check_image(
                 break
     assert first_size is not None
     return frames, first_size[0], first_size[1]
+
+
+_TRUNCATION = threading.Lock()
+
+
+@contextlib.contextmanager
+def _strict_images() -> Iterator[None]:
+    """Refuse truncated images whatever the process says: Pillow's ``LOAD_TRUNCATED_IMAGES`` is process-wide,
+    and WeasyPrint sets it when imported (the decision letters import it), which would pad a cut-off scan."""
+    with _TRUNCATION:
+        allowed = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = allowed
 
 
 @contextlib.contextmanager

@@ -93,7 +93,8 @@ POLICY: dict[str, dict[Domain, frozenset[Action]]] = {
     Role.CASEWORKER: {
         Domain.PLACES: _READ,
         Domain.REGISTRY: _WRITE - {Action.EXPORT},
-        Domain.CASES: _WRITE - {Action.EXPORT},
+        # A caseworker decides the cases assigned to them; supervisors also rule on appeals.
+        Domain.CASES: (_WRITE - {Action.EXPORT}) | {Action.DECIDE},
     },
     Role.SUPERVISOR: {
         Domain.PLACES: _READ,

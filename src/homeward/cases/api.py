@@ -1,0 +1,529 @@
+"""Casework API: the service catalogue, applications and their workflow, the queue, assignment, notes and
+messages, identity candidates and escalations.
+
+Reads go through ``cases.selectors`` (scoped by agency and district; personal data reads audited),
+writes through ``cases.services``. Refusals come back as 4xx JSON naming the field:
+422 for bad input, 409 for a step the current state does not allow (and, from the root API, for a
+change made by someone else meanwhile), 403 with the reason for an action outside the user's scope.
+"""
+
+import datetime as dt
+import functools
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.http import Http404, HttpRequest, JsonResponse
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from homeward.cases import selectors, services, workflow
+from homeward.cases.catalogue import CatalogueError
+from homeward.cases.models import Application, Decision, Escalation, InternalNote, Message, ServiceType, Transition
+from homeward.cases.services import ActionRefused, CaseError
+from homeward.cases.workflow import TransitionRefused
+
+router = Router(tags=["cases"])
+
+
+def _refusals(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Translate the domain's refusals into JSON errors that name the field at fault."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(request, *args, **kwargs)
+        except CatalogueError as error:
+            return JsonResponse({"detail": str(error), "service": error.service, "field": error.field}, status=422)
+        except CaseError as error:
+            return JsonResponse({"detail": error.message, "field": error.field}, status=422)
+        except TransitionRefused as error:
+            return JsonResponse({"detail": str(error), "field": "state", "state": error.current}, status=409)
+        except ActionRefused as error:
+            return JsonResponse({"detail": str(error)}, status=403)
+
+    return wrapper
+
+
+# --- schemas ----------------------------------------------------------------------------------
+
+
+class OutcomeSchema(Schema):
+    code: str
+    kind: str
+
+
+class ServiceOut(Schema):
+    code: str
+    name: str
+    names: dict[str, str]
+    responsible_agency: str
+    deadline_working_days: int
+    required_fields: list[str]
+    required_documents: list[str]
+    outcomes: list[OutcomeSchema]
+    is_active: bool
+
+    @staticmethod
+    def resolve_names(service: ServiceType) -> dict[str, str]:
+        return service.names()
+
+
+class ServiceIn(Schema):
+    code: str
+    names: dict[str, str]
+    responsible_agency: str
+    deadline_working_days: int
+    required_fields: list[str] = []
+    required_documents: list[str] = []
+    outcomes: list[OutcomeSchema]
+
+
+class ApplicationIn(Schema):
+    service: str
+    district: str
+    given_name: str
+    family_name: str
+    patronymic: str = ""
+    birth_date: dt.date | None = None
+    contact: str = ""
+    details: dict[str, Any] = {}
+    mobile_team: uuid.UUID | None = None
+    submit: bool = False
+
+
+class ApplicationSummary(Schema):
+    id: uuid.UUID
+    reference: str
+    service: str
+    state: str
+    district: str
+    given_name: str
+    family_name: str
+    assignee: str | None
+    submitted_on: dt.date | None
+    due_on: dt.date | None
+    row_version: int
+
+    @staticmethod
+    def resolve_service(application: Application) -> str:
+        return application.service.code
+
+    @staticmethod
+    def resolve_district(application: Application) -> str:
+        return application.district.code
+
+    @staticmethod
+    def resolve_assignee(application: Application) -> str | None:
+        return application.assignee.username if application.assignee else None
+
+
+class ApplicationOut(ApplicationSummary):
+    patronymic: str
+    birth_date: dt.date | None
+    contact: str
+    details: dict[str, Any]
+    office: str | None
+    person: uuid.UUID | None
+    identity_candidates: list[dict[str, Any]]
+    assisted_by: str | None
+    mobile_team: str | None
+    paused_working_days: int
+    deadline_status: str | None
+    escalated: bool
+    outcome: str
+    result: str
+    allowed_events: list[str]
+
+    @staticmethod
+    def resolve_office(application: Application) -> str | None:
+        return application.office.name if application.office else None
+
+    @staticmethod
+    def resolve_person(application: Application) -> uuid.UUID | None:
+        return application.person_id
+
+    @staticmethod
+    def resolve_assisted_by(application: Application) -> str | None:
+        return application.assisted_by.username if application.assisted_by else None
+
+    @staticmethod
+    def resolve_mobile_team(application: Application) -> str | None:
+        return application.mobile_team.name if application.mobile_team else None
+
+    @staticmethod
+    def resolve_deadline_status(application: Application) -> str | None:
+        return selectors.deadline_status_of(application)
+
+    @staticmethod
+    def resolve_escalated(application: Application) -> bool:
+        return application.escalations.filter(resolved_at__isnull=True).exists()
+
+    @staticmethod
+    def resolve_allowed_events(application: Application) -> list[str]:
+        return workflow.events_from(application.state)
+
+
+class ApplicationFilter(Schema):
+    state: str = ""
+    service: str = ""
+    district: str = ""
+    mine: bool = False
+
+
+class StepIn(Schema):
+    note: str = ""
+    row_version: int | None = None
+
+
+class DecisionIn(Schema):
+    result: str
+    reasons: list[str] = []
+    note: str = ""
+    row_version: int | None = None
+
+
+class DecisionOut(Schema):
+    outcome: str
+    result: str
+    reasons: list[str]
+    decided_by: str | None
+    decided_at: dt.datetime
+
+    @staticmethod
+    def resolve_decided_by(decision: Decision) -> str | None:
+        return decision.decided_by.username if decision.decided_by else None
+
+
+class TransitionOut(Schema):
+    event: str
+    from_state: str
+    to_state: str
+    actor: str | None
+    at: dt.datetime
+    note: str
+
+    @staticmethod
+    def resolve_actor(transition: Transition) -> str | None:
+        return transition.actor.username if transition.actor else None
+
+
+class AssignIn(Schema):
+    caseworker: str | None = None
+    row_version: int | None = None
+
+
+class TextIn(Schema):
+    text: str
+
+
+class MessageIn(Schema):
+    text: str
+    direction: str = "to_applicant"
+
+
+class NoteOut(Schema):
+    id: uuid.UUID
+    author: str | None
+    text: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_author(note: InternalNote) -> str | None:
+        return note.author.username if note.author else None
+
+
+class MessageOut(Schema):
+    id: uuid.UUID
+    direction: str
+    author: str | None
+    text: str
+    sent_at: dt.datetime
+
+    @staticmethod
+    def resolve_author(message: Message) -> str | None:
+        return message.author.username if message.author else None
+
+
+class CandidateOut(Schema):
+    person: uuid.UUID
+    given_name: str
+    family_name: str
+    patronymic: str
+    birth_date: dt.date | None
+    district: str
+    reasons: list[str]
+
+
+class PersonLinkIn(Schema):
+    person: uuid.UUID
+    row_version: int | None = None
+
+
+class VersionIn(Schema):
+    row_version: int | None = None
+
+
+class EscalationOut(Schema):
+    application: ApplicationSummary
+    office: str
+    due_on: dt.date
+    escalated_at: dt.datetime
+
+    @staticmethod
+    def resolve_office(escalation: Escalation) -> str:
+        return escalation.office.name
+
+
+# --- the catalogue ----------------------------------------------------------------------------
+
+
+@router.get("/cases/services", response=list[ServiceOut], summary="The service catalogue")
+def list_services(request: HttpRequest) -> Any:
+    return selectors.active_services()
+
+
+@router.post("/cases/services", response={201: ServiceOut}, summary="Add a service (administrators)")
+@_refusals
+def add_service(request: HttpRequest, payload: ServiceIn) -> Any:
+    entry = payload.dict()
+    return Status(201, services.add_service(entry, actor=request.user))
+
+
+# --- applications -----------------------------------------------------------------------------
+
+
+def _application(request: HttpRequest, application_id: uuid.UUID, purpose: str = "API read") -> Application:
+    return selectors.get_application_for_user(request.user, application_id, purpose=purpose)
+
+
+def _shown(request: HttpRequest, application_id: uuid.UUID) -> Application:
+    """The application as it is now, after a write (the write's audit already covers the read)."""
+    application = selectors.applications_visible_to(request.user).filter(pk=application_id).first()
+    if application is None:
+        raise Http404
+    return application
+
+
+@router.get("/cases/applications", response=list[ApplicationSummary], summary="Applications in the user's scope")
+@paginate
+def list_applications(request: HttpRequest, filters: Query[ApplicationFilter]) -> Any:
+    applications = selectors.applications_visible_to(request.user)
+    if filters.state:
+        applications = applications.filter(state=filters.state)
+    if filters.service:
+        applications = applications.filter(service__code=filters.service)
+    if filters.district:
+        applications = applications.filter(district__code=filters.district)
+    if filters.mine:
+        applications = applications.filter(assignee_id=request.user.pk)
+    return _AuditedPage(request, applications.order_by("-created_at"), purpose="API list")
+
+
+class _AuditedPage:
+    """A queryset whose sliced page is audited as a list read when the paginator takes it."""
+
+    def __init__(self, request: HttpRequest, queryset: Any, *, purpose: str) -> None:
+        self._request, self._queryset, self._purpose = request, queryset, purpose
+
+    def __len__(self) -> int:
+        return int(self._queryset.count())
+
+    def __getitem__(self, item: Any) -> Any:
+        page = list(self._queryset[item])
+        selectors.record_list_read(self._request.user, page, purpose=self._purpose)
+        return page
+
+
+@router.post(
+    "/cases/applications", response={201: ApplicationOut}, summary="Start (and optionally submit) an application"
+)
+@_refusals
+def create_application(request: HttpRequest, payload: ApplicationIn) -> Any:
+    data = services.ApplicationInput(
+        service=payload.service,
+        district=payload.district,
+        given_name=payload.given_name,
+        family_name=payload.family_name,
+        patronymic=payload.patronymic,
+        birth_date=payload.birth_date,
+        contact=payload.contact,
+        details=payload.details,
+        mobile_team_id=payload.mobile_team,
+    )
+    application = services.create_application(data, actor=request.user)
+    if payload.submit:
+        services.submit_application(application, actor=request.user)
+    return Status(201, _shown(request, application.pk))
+
+
+@router.get("/cases/applications/{application_id}", response=ApplicationOut, summary="One application (audited)")
+def get_application(request: HttpRequest, application_id: uuid.UUID) -> Application:
+    return _application(request, application_id)
+
+
+@router.get("/cases/queue", response=list[ApplicationSummary], summary="Unassigned applications of the user's offices")
+@paginate
+def queue(request: HttpRequest) -> Any:
+    return _AuditedPage(request, selectors.queue_for(request.user), purpose="API queue")
+
+
+@router.post("/cases/queue/next", response={200: ApplicationOut, 204: None}, summary="Take the next application")
+@_refusals
+def take_next(request: HttpRequest) -> Any:
+    application = services.assign_next(request.user)
+    if application is None:
+        return Status(204, None)
+    return Status(200, _application(request, application.pk, purpose="taken from the queue"))
+
+
+@router.post(
+    "/cases/applications/{application_id}/events/{event}",
+    response=ApplicationOut,
+    summary="Move an application along the workflow (submit, start_screening, start_review, "
+    "request_information, receive_information, appeal, reopen, dismiss_appeal, close)",
+)
+@_refusals
+def fire_event(request: HttpRequest, application_id: uuid.UUID, event: str, payload: StepIn) -> Any:
+    application = _application(request, application_id, purpose=f"workflow: {event}")
+    if event == "request_information":
+        services.request_information(
+            application, actor=request.user, request=payload.note, seen_version=payload.row_version
+        )
+    elif event == "appeal":
+        services.appeal(application, actor=request.user, grounds=payload.note, seen_version=payload.row_version)
+    elif event in services.SIMPLE_EVENTS:
+        services.SIMPLE_EVENTS[event](
+            application, actor=request.user, note=payload.note, seen_version=payload.row_version
+        )
+    elif event == "decide":
+        raise CaseError("event", "decide through /decision, with a result and reasons")
+    else:
+        raise TransitionRefused(event, application.state)
+    return _shown(request, application.pk)
+
+
+@router.post("/cases/applications/{application_id}/decision", response=DecisionOut, summary="Decide an application")
+@_refusals
+def decide(request: HttpRequest, application_id: uuid.UUID, payload: DecisionIn) -> Any:
+    application = _application(request, application_id, purpose="decision")
+    return services.decide(
+        application,
+        actor=request.user,
+        result=payload.result,
+        reasons=payload.reasons,
+        note=payload.note,
+        seen_version=payload.row_version,
+    )
+
+
+@router.get(
+    "/cases/applications/{application_id}/transitions", response=list[TransitionOut], summary="The workflow history"
+)
+def transitions(request: HttpRequest, application_id: uuid.UUID) -> Any:
+    return selectors.transitions_of(_application(request, application_id, purpose="history"))
+
+
+@router.post(
+    "/cases/applications/{application_id}/assignment",
+    response=ApplicationOut,
+    summary="Assign to a caseworker (by username), or to the least-loaded caseworker of the office",
+)
+@_refusals
+def assign(request: HttpRequest, application_id: uuid.UUID, payload: AssignIn) -> Any:
+    application = _application(request, application_id, purpose="assignment")
+    if payload.caseworker is None:
+        services.auto_assign(application, actor=request.user, seen_version=payload.row_version)
+    else:
+        caseworker = selectors.caseworker_by_username(request.user, payload.caseworker)
+        if caseworker is None:
+            raise CaseError("caseworker", f"no caseworker of your agency is called {payload.caseworker!r}")
+        services.assign(application, caseworker, actor=request.user, seen_version=payload.row_version)
+    return _shown(request, application.pk)
+
+
+# --- notes and messages -----------------------------------------------------------------------
+
+
+@router.get("/cases/applications/{application_id}/notes", response=list[NoteOut], summary="Staff-only notes")
+def list_notes(request: HttpRequest, application_id: uuid.UUID) -> Any:
+    application = _application(request, application_id, purpose="notes")
+    return selectors.notes_of(request.user, application)
+
+
+@router.post("/cases/applications/{application_id}/notes", response={201: NoteOut}, summary="Add a staff-only note")
+@_refusals
+def add_note(request: HttpRequest, application_id: uuid.UUID, payload: TextIn) -> Any:
+    application = _application(request, application_id, purpose="add a note")
+    return Status(201, services.add_note(application, payload.text, actor=request.user))
+
+
+@router.get(
+    "/cases/applications/{application_id}/messages", response=list[MessageOut], summary="Messages with the applicant"
+)
+def list_messages(request: HttpRequest, application_id: uuid.UUID) -> Any:
+    application = _application(request, application_id, purpose="messages")
+    return selectors.messages_of(request.user, application)
+
+
+@router.post("/cases/applications/{application_id}/messages", response={201: MessageOut}, summary="Record a message")
+@_refusals
+def add_message(request: HttpRequest, application_id: uuid.UUID, payload: MessageIn) -> Any:
+    application = _application(request, application_id, purpose="record a message")
+    return Status(
+        201, services.record_message(application, payload.text, direction=payload.direction, actor=request.user)
+    )
+
+
+# --- identity ---------------------------------------------------------------------------------
+
+
+@router.get(
+    "/cases/applications/{application_id}/identity-candidates",
+    response=list[CandidateOut],
+    summary="Registered persons who may be the applicant, with the reasons (audited)",
+)
+def identity_candidates(request: HttpRequest, application_id: uuid.UUID) -> list[CandidateOut]:
+    application = _application(request, application_id, purpose="identity check")
+    return [
+        CandidateOut(
+            person=person.pk,
+            given_name=person.given_name,
+            family_name=person.family_name,
+            patronymic=person.patronymic,
+            birth_date=person.birth_date,
+            district=person.district.code,
+            reasons=list(candidate.reasons),
+        )
+        for person, candidate in selectors.identity_candidates_for(request.user, application)
+    ]
+
+
+@router.post("/cases/applications/{application_id}/person", response=ApplicationOut, summary="Link a registered person")
+@_refusals
+def link_person(request: HttpRequest, application_id: uuid.UUID, payload: PersonLinkIn) -> Any:
+    application = _application(request, application_id, purpose="link a person")
+    services.link_person(application, payload.person, actor=request.user, seen_version=payload.row_version)
+    return _shown(request, application.pk)
+
+
+@router.post(
+    "/cases/applications/{application_id}/person/new",
+    response={201: ApplicationOut},
+    summary="Register the applicant as a new person and link them",
+)
+@_refusals
+def create_person(request: HttpRequest, application_id: uuid.UUID, payload: VersionIn) -> Any:
+    application = _application(request, application_id, purpose="register the applicant")
+    services.create_person_from_application(application, actor=request.user, seen_version=payload.row_version)
+    return Status(201, _shown(request, application.pk))
+
+
+# --- escalations ------------------------------------------------------------------------------
+
+
+@router.get("/cases/escalations", response=list[EscalationOut], summary="The supervisor's escalated cases")
+def escalations(request: HttpRequest) -> Any:
+    found = list(selectors.escalations_for(request.user))
+    selectors.record_list_read(request.user, [e.application for e in found], purpose="API escalations")
+    return found

@@ -1,0 +1,133 @@
+"""Who is the applicant? Candidates among registered persons, each with the reasons it was found.
+
+:class:`IdentityMatcher` is the interface: anything that turns an applicant's data into ranked
+:class:`Candidate` s can replace the default. :class:`RegistryNameMatcher` compares names exactly and
+normalised (Unicode NFKC, case-folded, diacritics stripped, spaces collapsed) together with the birth
+date. It does not transliterate between scripts (Əliyev / Алиев / Ալիև are different names to it) and
+does not compare normalised names without a birth date; a later matcher may.
+
+The registry's ``Person`` is queried here directly for now; the query will move behind a registry
+selector once the registry offers one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from django.db.models import QuerySet
+
+from homeward.registry.models import Person
+
+EXACT_NAME_AND_BIRTH_DATE = "exact name and birth date"
+SAME_NORMALISED_NAME_AND_BIRTH_DATE = "same normalised name and birth date"
+EXACT_NAME = "exact name"
+DIFFERENT_BIRTH_DATE = "different birth date"
+NO_BIRTH_DATE_TO_COMPARE = "no birth date to compare"
+
+_STRENGTH = {EXACT_NAME_AND_BIRTH_DATE: 3, SAME_NORMALISED_NAME_AND_BIRTH_DATE: 2, EXACT_NAME: 1}
+
+
+@dataclass(frozen=True)
+class ApplicantData:
+    """The applicant as they described themselves."""
+
+    given_name: str
+    family_name: str
+    patronymic: str = ""
+    birth_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A registered person who may be the applicant, and why they were found (strongest reason first)."""
+
+    person_id: uuid.UUID
+    reasons: tuple[str, ...]
+    strength: int = field(default=0, compare=False)
+
+    def as_evidence(self) -> dict[str, Any]:
+        return {"person": str(self.person_id), "reasons": list(self.reasons)}
+
+
+class IdentityMatcher(Protocol):
+    def candidates(self, applicant: ApplicantData) -> list[Candidate]:
+        """Registered persons who may be ``applicant``, strongest first."""
+        ...
+
+
+def normalise_name(text: str) -> str:
+    """The name as compared: NFKC, case-folded, without diacritics, single spaces (``"  Şəki  İsa"``
+    → ``"səki isa"``). Letters that are not a base letter with marks (ə, ı, Armenian, Cyrillic) stay."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    bare = "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
+    return " ".join(unicodedata.normalize("NFKC", bare).split())
+
+
+def _names_agree(applicant: ApplicantData, person: Person, compare: Any) -> bool:
+    if compare(applicant.given_name) != compare(person.given_name):
+        return False
+    if compare(applicant.family_name) != compare(person.family_name):
+        return False
+    # A patronymic given on one side only does not tell the two apart.
+    if applicant.patronymic and person.patronymic:
+        return bool(compare(applicant.patronymic) == compare(person.patronymic))
+    return True
+
+
+def _exact(text: str) -> str:
+    return text.strip()
+
+
+class RegistryNameMatcher:
+    """Exact and normalised name with birth date, and exact name alone, over registered persons.
+
+    ``persons`` narrows the search (to the persons a user may see); by default every person.
+    """
+
+    def __init__(self, persons: QuerySet[Person] | None = None, *, limit: int = 20) -> None:
+        self._persons = persons if persons is not None else Person.objects.all()
+        self._limit = limit
+
+    def candidates(self, applicant: ApplicantData) -> list[Candidate]:
+        found: dict[uuid.UUID, list[str]] = {}
+        if applicant.birth_date is not None:
+            for person in self._persons.filter(birth_date=applicant.birth_date).order_by("pk"):
+                if _names_agree(applicant, person, _exact):
+                    found[person.pk] = [EXACT_NAME_AND_BIRTH_DATE]
+                elif _names_agree(applicant, person, normalise_name):
+                    found[person.pk] = [SAME_NORMALISED_NAME_AND_BIRTH_DATE]
+        same_name = self._persons.filter(
+            given_name=applicant.given_name.strip(), family_name=applicant.family_name.strip()
+        ).order_by("pk")
+        for person in same_name[: self._limit * 2]:
+            if person.pk in found or not _names_agree(applicant, person, _exact):
+                continue
+            unknown = applicant.birth_date is None or person.birth_date is None
+            found[person.pk] = [EXACT_NAME, NO_BIRTH_DATE_TO_COMPARE if unknown else DIFFERENT_BIRTH_DATE]
+        ranked = sorted(
+            (Candidate(pk, tuple(reasons), _STRENGTH[reasons[0]]) for pk, reasons in found.items()),
+            key=lambda candidate: (-candidate.strength, str(candidate.person_id)),
+        )
+        return ranked[: self._limit]
+
+
+def new_person(applicant: ApplicantData, *, district_id: Any) -> Person:
+    """Register the applicant as a new person, with the registry's own fields only (audited on save)."""
+    person = Person(
+        given_name=applicant.given_name.strip(),
+        family_name=applicant.family_name.strip(),
+        patronymic=applicant.patronymic.strip(),
+        birth_date=applicant.birth_date,
+        district_id=district_id,
+    )
+    person.save()
+    return person
+
+
+def person_model() -> type[Person]:
+    """The registry's person model, for permission questions about creating one."""
+    return Person

@@ -1,0 +1,185 @@
+"""Reads of casework that depend on who asks. Applications hold personal data: showing one is audited,
+and so is every page that lists them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from homeward.cases.choices import OPEN_STATES, ApplicationState, HolidayKind
+from homeward.cases.identity import ApplicantData, Candidate, RegistryNameMatcher
+from homeward.cases.models import (
+    Application,
+    Escalation,
+    Holiday,
+    InternalNote,
+    Message,
+    Office,
+    ServiceType,
+    Transition,
+)
+from homeward.cases.working_days import WorkingCalendar, deadline_status
+from homeward.core import audit
+from homeward.core.permissions import AGENCY_BOUND_ROLES, Action, in_district_scope, may
+from homeward.core.roles import Role
+from homeward.registry import selectors as registry
+
+DEFAULT_HOLIDAY_COUNTRY = "AZ"
+
+
+def holiday_country() -> str | None:
+    """The country whose public holidays count (``HOMEWARD_HOLIDAY_COUNTRY``; empty for none)."""
+    return getattr(settings, "HOMEWARD_HOLIDAY_COUNTRY", DEFAULT_HOLIDAY_COUNTRY) or None
+
+
+def working_calendar() -> WorkingCalendar:
+    """The deployment's calendar: the country's public holidays plus the ``Holiday`` table."""
+    days_off: dict[dt.date, str] = {}
+    working: list[dt.date] = []
+    for day, label, kind in Holiday.objects.values_list("date", "label", "kind"):
+        if kind == HolidayKind.WORKING_DAY:
+            working.append(day)
+        else:
+            days_off[day] = label
+    return WorkingCalendar(holiday_country(), extra_days_off=days_off, extra_working_days=working)
+
+
+def deadline_status_of(
+    application: Application, *, calendar: WorkingCalendar | None = None, today: dt.date | None = None
+) -> str | None:
+    """``on_time``, ``due_soon``, ``overdue``; ``paused`` while information is requested; ``None``
+    when no answer is owed (a draft, or a decided or closed application)."""
+    if application.state == ApplicationState.INFORMATION_REQUESTED:
+        return "paused"
+    if application.due_on is None or application.state not in OPEN_STATES:
+        return None
+    calendar = calendar if calendar is not None else working_calendar()
+    return str(deadline_status(application.due_on, today or timezone.localdate(), calendar))
+
+
+def active_services() -> QuerySet[ServiceType]:
+    """The catalogue: services accepting applications. Public knowledge, no scope."""
+    return ServiceType.objects.filter(is_active=True).order_by("code")
+
+
+def service_by_code(code: str) -> ServiceType | None:
+    return ServiceType.objects.filter(code=code).first()
+
+
+def applications_visible_to(user: Any) -> QuerySet[Application]:
+    """Applications of the user's agency (for agency-bound roles) in the user's districts."""
+    if not may(user, Action.VIEW, Application):
+        return Application.objects.none()
+    applications = Application.objects.select_related("service", "district", "office", "assignee")
+    if user.role in AGENCY_BOUND_ROLES:
+        applications = applications.filter(Q(agency_id=user.agency_id) | Q(agency__isnull=True))
+    return in_district_scope(user, applications)
+
+
+def get_application_for_user(user: Any, application_id: uuid.UUID | str, *, purpose: str) -> Application:
+    """The application, if within the user's scope (404 otherwise); the read is audited."""
+    application = applications_visible_to(user).filter(pk=application_id).first()
+    if application is None or not may(user, Action.VIEW, application):
+        raise Http404
+    audit.record_read(application, purpose=purpose, actor=user)
+    return application
+
+
+def record_list_read(user: Any, applications: list[Application], *, purpose: str) -> None:
+    """Audit that a page of applications was shown: one entry naming every application on it."""
+    audit.record_list_read(applications, object_type="cases.application", purpose=purpose, actor=user)
+
+
+def offices_of(user: Any) -> QuerySet[Office]:
+    """The offices the user works in or supervises."""
+    return Office.objects.filter(Q(members=user) | Q(supervisors=user), is_active=True).distinct()
+
+
+def queue_for(user: Any) -> QuerySet[Application]:
+    """Open applications nobody is assigned to, within the user's agency and districts, and within
+    the user's offices when the user belongs to any; oldest submission first."""
+    queue = applications_visible_to(user).filter(assignee__isnull=True, state__in=OPEN_STATES)
+    offices = list(offices_of(user).values_list("pk", flat=True))
+    if offices:
+        queue = queue.filter(office_id__in=offices)
+    return queue.order_by("submitted_on", "created_at")
+
+
+def assigned_to(user: Any) -> QuerySet[Application]:
+    """The user's own open cases."""
+    return applications_visible_to(user).filter(assignee=user, state__in=OPEN_STATES).order_by("due_on")
+
+
+def caseworker_loads(office: Office) -> list[tuple[Any, int]]:
+    """The office's active caseworkers with their number of open cases, lightest first (ties by username)."""
+    members = list(office.members.filter(is_active=True, role=Role.CASEWORKER).order_by("username"))
+    loads = {
+        row["assignee"]: row["n"]
+        for row in Application.objects.filter(assignee__in=members, state__in=OPEN_STATES)
+        .values("assignee")
+        .annotate(n=Count("pk"))
+    }
+    return sorted(((member, loads.get(member.pk, 0)) for member in members), key=lambda pair: pair[1])
+
+
+def escalations_for(supervisor: Any) -> QuerySet[Escalation]:
+    """Unresolved escalations of the offices ``supervisor`` supervises, within their scope; oldest first."""
+    visible = applications_visible_to(supervisor)
+    return (
+        Escalation.objects.filter(resolved_at__isnull=True, office__supervisors=supervisor, application__in=visible)
+        .select_related("application", "application__service", "office")
+        .order_by("due_on", "escalated_at")
+    )
+
+
+def transitions_of(application: Application) -> QuerySet[Transition]:
+    return application.transitions.select_related("actor").order_by("at", "created_at")
+
+
+def notes_of(user: Any, application: Application) -> QuerySet[InternalNote]:
+    """Staff notes on an application the user may see (the caller fetched it through this module)."""
+    if not may(user, Action.VIEW, application):
+        raise Http404
+    return application.notes.select_related("author").order_by("created_at")
+
+
+def messages_of(user: Any, application: Application) -> QuerySet[Message]:
+    if not may(user, Action.VIEW, application):
+        raise Http404
+    return application.messages.select_related("author").order_by("sent_at", "created_at")
+
+
+def identity_candidates_for(user: Any, application: Application) -> list[tuple[Any, Candidate]]:
+    """Registered persons the user may see who may be the applicant, with the reasons; the list of
+    persons shown is audited like any registry list."""
+    if not may(user, Action.VIEW, application):
+        raise Http404
+    persons = registry.persons_visible_to(user)
+    applicant = ApplicantData(
+        application.given_name, application.family_name, application.patronymic, application.birth_date
+    )
+    found = RegistryNameMatcher(persons).candidates(applicant)
+    by_id = persons.in_bulk([candidate.person_id for candidate in found])
+    pairs = [(by_id[candidate.person_id], candidate) for candidate in found if candidate.person_id in by_id]
+    registry.record_list_read(
+        user, [person for person, _ in pairs], purpose=f"identity check of {application.reference}"
+    )
+    return pairs
+
+
+def caseworker_by_username(user: Any, username: str) -> Any:
+    """An active caseworker of the user's agency, by username; ``None`` if there is none."""
+    if getattr(user, "agency_id", None) is None:
+        return None
+    return (
+        get_user_model()
+        .objects.filter(username=username, role=Role.CASEWORKER, agency_id=user.agency_id, is_active=True)
+        .first()
+    )

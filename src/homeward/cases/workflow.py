@@ -1,0 +1,145 @@
+"""The application workflow: which state may follow which, through which event, by whom.
+
+The states and transitions are a ``python-statemachine`` :class:`~statemachine.StateMachine` bound
+to the application's ``state`` field (the machine reads and writes ``application.state``; it keeps no
+state of its own), so the picture below is the whole truth and cannot drift from the code::
+
+    draft ─submit→ submitted ─start_screening→ screening ─start_review→ in_review
+    in_review ─request_information→ information_requested ─receive_information→ in_review
+    in_review ─decide→ decided ─appeal→ appealed ─reopen→ in_review
+                       decided ─close→ closed ←dismiss_appeal─ appealed
+
+Each event needs a permission (:data:`EVENT_ACTIONS`): a caseworker screens, reviews and asks for
+information; deciding and ruling on an appeal need the ``decide`` permission (supervisors). What an
+event writes besides the state — deadlines, decisions, the transition log, the audit — is the
+business of :mod:`homeward.cases.services`, which is the only caller of :func:`fire`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from statemachine import State, StateMachine
+from statemachine.exceptions import TransitionNotAllowed
+
+from homeward.cases.choices import ApplicationState
+from homeward.core.permissions import Action
+
+
+class ApplicationWorkflow(StateMachine):
+    draft = State(initial=True, value=ApplicationState.DRAFT.value)
+    submitted = State(value=ApplicationState.SUBMITTED.value)
+    screening = State(value=ApplicationState.SCREENING.value)
+    in_review = State(value=ApplicationState.IN_REVIEW.value)
+    information_requested = State(value=ApplicationState.INFORMATION_REQUESTED.value)
+    decided = State(value=ApplicationState.DECIDED.value)
+    appealed = State(value=ApplicationState.APPEALED.value)
+    closed = State(final=True, value=ApplicationState.CLOSED.value)
+
+    submit = draft.to(submitted)
+    start_screening = submitted.to(screening)
+    start_review = screening.to(in_review)
+    request_information = in_review.to(information_requested)
+    receive_information = information_requested.to(in_review)
+    decide = in_review.to(decided)
+    appeal = decided.to(appealed)
+    reopen = appealed.to(in_review)
+    dismiss_appeal = appealed.to(closed)
+    close = decided.to(closed)
+
+
+# The permission each event needs on the application (checked with its agency and district scope).
+EVENT_ACTIONS: dict[str, Action] = {
+    "submit": Action.CREATE,
+    "start_screening": Action.CHANGE,
+    "start_review": Action.CHANGE,
+    "request_information": Action.CHANGE,
+    "receive_information": Action.CHANGE,
+    "decide": Action.DECIDE,
+    "appeal": Action.CHANGE,
+    "reopen": Action.DECIDE,
+    "dismiss_appeal": Action.DECIDE,
+    "close": Action.CHANGE,
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    event: str
+    source: str
+    target: str
+    action: Action
+
+
+def _label(state: str) -> str:
+    return str(ApplicationState(state).label).lower()
+
+
+def steps() -> list[Step]:
+    """Every allowed transition, in the order the machine declares them."""
+    found = []
+    for state in ApplicationWorkflow.states:
+        for transition in state.transitions:
+            for event in transition.events:
+                found.append(Step(event.id, state.value, transition.target.value, EVENT_ACTIONS[event.id]))
+    return found
+
+
+def events() -> list[str]:
+    """Every event the workflow knows."""
+    return list(EVENT_ACTIONS)
+
+
+def events_from(state: str) -> list[str]:
+    """The events allowed from ``state``."""
+    return [step.event for step in steps() if step.source == state]
+
+
+def step_of(event: str, state: str) -> Step | None:
+    return next((step for step in steps() if step.event == event and step.source == state), None)
+
+
+class TransitionRefused(Exception):
+    """An event that cannot happen to an application in its current state; names both states."""
+
+    def __init__(self, event: str, current: str) -> None:
+        self.event = event
+        self.current = current
+        routes = [step for step in steps() if step.event == event]
+        self.targets = sorted({step.target for step in routes})
+        if not routes:
+            message = f"{event!r} is not a step of the workflow (known: {', '.join(events())})"
+        else:
+            froms = " or ".join(f"'{_label(step.source)}'" for step in routes)
+            message = (
+                f"cannot {event.replace('_', ' ')}: the application is '{_label(current)}', "
+                f"and this step only leads from {froms} to '{_label(routes[0].target)}'"
+            )
+        super().__init__(message)
+
+
+def required_action(event: str, state: str) -> Action:
+    """The permission ``event`` needs from ``state``; :class:`TransitionRefused` if it is not allowed there."""
+    step = step_of(event, state)
+    if step is None:
+        raise TransitionRefused(event, state)
+    return step.action
+
+
+def fire(application: Any, event: str) -> tuple[str, str]:
+    """Move ``application.state`` along ``event``; return ``(from, to)``.
+
+    Writes nothing to the database. Raises :class:`TransitionRefused` (and leaves the state alone)
+    when the event is unknown or not allowed from the current state.
+    """
+    current = str(application.state)
+    if event not in EVENT_ACTIONS:
+        raise TransitionRefused(event, current)
+    machine = ApplicationWorkflow(model=application, state_field="state")
+    try:
+        machine.send(event)
+    except TransitionNotAllowed as refused:
+        application.state = current
+        raise TransitionRefused(event, current) from refused
+    return current, str(application.state)
