@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -13,7 +11,7 @@ import shapely
 
 from homeward.engines.geo import Geometries, GeometryArray
 from homeward.engines.geo.crs import as_geometry_array
-from homeward.engines.readiness.assessment import Assessment, digest
+from homeward.engines.readiness.assessment import Assessment, digest, gc_paused
 from homeward.engines.readiness.columnwise import pick
 from homeward.engines.readiness.context import Context
 from homeward.engines.readiness.criteria import CriteriaSet, ReachParams, ResidentialAreaParams
@@ -150,21 +148,7 @@ def evaluate(
         only=only,
         evidence=evidence,
     )
-    with gc_paused():
-        return assessment.materialise()
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: an evaluation allocates some 10^5 small tuples and no cycles,
-    and collections triggered while the heap grows would rescan it many times (half again the time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    return assessment.materialise()
 
 
 def _assess(

@@ -92,6 +92,9 @@ class FactColumns:
     def items(self, start: int = 0, stop: int | None = None) -> list[Evidence]:
         stop = len(self.positions) if stop is None else stop
         count = stop - start
+        if self.refs is None and self.values is None and not self.varying:
+            # Every item says the same: one record, shared.
+            return [Evidence(self.kind, None, self.code, None, self.shared)] * count if count > 0 else []
         refs = repeat(None, count) if self.refs is None else self.refs[start:stop]
         values = repeat(None, count) if self.values is None else optional_floats(self.values[start:stop])
         rows = zip(
