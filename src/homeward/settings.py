@@ -121,6 +121,8 @@ HOMEWARD_READINESS_CRITERIA = ENVIRONMENT.readiness_criteria
 HOMEWARD_ENCRYPTION_KEYS = ENVIRONMENT.encryption_keys
 HOMEWARD_LOOKUP_KEY = ENVIRONMENT.lookup_key
 HOMEWARD_PHONE_REGION = ENVIRONMENT.phone_region
+# Documents filed with applications: outside MEDIA_ROOT and STATIC_ROOT, served only by cases.document_views.
+HOMEWARD_DOCUMENTS_DIR = ENVIRONMENT.documents_dir or DATA_DIR / "documents"
 OTP_TOTP_ISSUER = "Homeward"
 
 SESSION_COOKIE_HTTPONLY = True

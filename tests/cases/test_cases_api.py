@@ -196,15 +196,61 @@ def test_refusals_come_back_as_json_naming_the_problem(casework, personas):
 
     no_reasons = post(supervisor, f"{url}/decision", {"result": "refused"})
     wrong_state = post(supervisor, f"{url}/events/close")
-    not_allowed = post(client_for(personas.caseworker_aghdam), f"{url}/decision", {"result": "issued"})
+    not_theirs = post(client_for(personas.caseworker_aghdam), f"{url}/decision", {"result": "issued"})
+    no_permission = post(client_for(personas.auditor), f"{url}/decision", {"result": "issued"})
     unknown = post(supervisor, f"{url}/events/teleport")
 
     assert (no_reasons.status_code, no_reasons.json()["field"]) == (422, "reasons")
     assert wrong_state.status_code == 409
     assert "'in review'" in wrong_state.json()["detail"] and "'decided'" in wrong_state.json()["detail"]
-    assert not_allowed.status_code == 403
-    assert "may not decide" in not_allowed.json()["detail"]
+    assert not_theirs.status_code == 403
+    assert "may not decide an application that is not assigned to them" in not_theirs.json()["detail"]
+    assert no_permission.status_code == 403
+    assert "auditor (auditor) may not decide" in no_permission.json()["detail"]
     assert unknown.status_code == 409
+    assert Application.objects.get().state == "in_review"
+
+
+def test_a_caseworker_decides_their_own_case_through_the_api(casework, personas):
+    application = casework.in_review()
+    supervisor = client_for(personas.supervisor)
+    url = f"/api/cases/applications/{application.pk}"
+    post(supervisor, f"{url}/assignment", {"caseworker": "caseworker.aghdam"})
+    caseworker = client_for(personas.caseworker_aghdam)
+
+    assert "decide" in caseworker.get(url).json()["my_events"]
+    decision = post(caseworker, f"{url}/decision", {"result": "refused", "reasons": ["No photograph"]})
+
+    assert decision.status_code == 200
+    assert decision.json()["decided_by"] == "caseworker.aghdam"
+
+
+def test_appeals_are_ruled_on_by_another_supervisor_through_the_api(casework, personas):
+    application = casework.in_review()
+    url = f"/api/cases/applications/{application.pk}"
+    supervisor = client_for(personas.supervisor)
+    post(supervisor, f"{url}/decision", {"result": "refused", "reasons": ["No photograph"]})
+    post(client_for(personas.caseworker_aghdam), f"{url}/events/appeal", {"note": "Photograph attached"})
+
+    own = post(supervisor, f"{url}/events/dismiss_appeal")
+    caseworker = post(client_for(personas.caseworker_aghdam), f"{url}/events/reopen")
+    other = post(client_for(casework.second_supervisor), f"{url}/events/reopen")
+
+    assert own.status_code == 403
+    assert "four eyes" in own.json()["detail"]
+    assert caseworker.status_code == 403
+    assert "that is for a supervisor" in caseworker.json()["detail"]
+    assert (other.status_code, other.json()["state"]) == (200, "in_review")
+
+
+def test_the_applicants_language_is_set_through_the_api_and_checked(casework, personas):
+    client = client_for(personas.caseworker_aghdam)
+
+    armenian = post(client, "/api/cases/applications", {**PASSPORT, "language": "hy"})
+    french = post(client, "/api/cases/applications", {**PASSPORT, "language": "fr"})
+
+    assert (armenian.status_code, armenian.json()["language"]) == (201, "hy")
+    assert (french.status_code, french.json()["field"]) == (422, "language")
 
 
 def test_a_decision_on_a_stale_page_is_refused_with_409(casework, personas):

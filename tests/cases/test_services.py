@@ -16,7 +16,16 @@ from django.utils import timezone
 from homeward.accounts.models import User
 from homeward.cases import selectors, services
 from homeward.cases.choices import ApplicationState, HolidayKind
-from homeward.cases.models import Application, Holiday, InternalNote, Message, MobileTeam, Office, Transition
+from homeward.cases.models import (
+    Application,
+    Holiday,
+    InformationRequest,
+    InternalNote,
+    Message,
+    MobileTeam,
+    Office,
+    Transition,
+)
 from homeward.cases.services import ActionRefused, ApplicationInput, CaseError
 from homeward.core.context import acting_as
 from homeward.core.models import AuditEntry
@@ -122,6 +131,21 @@ def test_a_caseworker_creates_a_draft_recorded_as_assisted_by_them(casework, per
     assert application.assisted_by == personas.caseworker_aghdam
     assert application.agency_id == personas.caseworker_aghdam.agency_id
     assert application.reference.startswith("P-")
+
+
+def test_the_applicants_language_defaults_to_the_deployments_and_can_be_chosen(casework, settings):
+    settings.LANGUAGE_CODE = "ru"
+
+    assert casework.draft().language == "ru"
+    assert casework.draft(language="hy").language == "hy"
+
+
+def test_a_language_the_applicant_cannot_be_written_to_in_is_refused(casework):
+    with pytest.raises(CaseError) as refused:
+        casework.draft(language="fr")
+
+    assert refused.value.field == "language"
+    assert not Application.objects.exists()
 
 
 def test_a_mobile_team_can_be_named_on_an_assisted_application(casework):
@@ -317,6 +341,48 @@ def test_requesting_information_sends_the_request_to_the_applicant(casework, per
     assert (message.direction, message.text) == ("to_applicant", "A recent photograph, please.")
 
 
+def test_an_information_request_records_the_documents_asked_for(casework, personas):
+    application = casework.in_review()
+
+    services.request_information(
+        application,
+        actor=personas.caseworker_aghdam,
+        request="Your birth certificate and a photograph, please.",
+        document_types=["birth_certificate", "photo", "birth_certificate"],
+    )
+
+    request = InformationRequest.objects.get(application=application)
+    assert request.document_types == ["birth_certificate", "photo"]
+    assert request.message.text == "Your birth certificate and a photograph, please."
+    assert (request.requested_by, request.is_open) == (personas.caseworker_aghdam, True)
+    assert selectors.open_information_request(application) == request
+
+
+def test_an_information_request_for_an_unknown_document_type_writes_nothing(casework, personas):
+    application = casework.in_review()
+    before = (Message.objects.count(), InformationRequest.objects.count(), Transition.objects.count())
+
+    with pytest.raises(CaseError) as refused:
+        services.request_information(
+            application, actor=personas.caseworker_aghdam, request="Papers", document_types=["photo", "horoscope"]
+        )
+
+    assert refused.value.field == "document_types[1]"
+    assert (Message.objects.count(), InformationRequest.objects.count(), Transition.objects.count()) == before
+    assert Application.objects.get(pk=application.pk).state == ApplicationState.IN_REVIEW
+
+
+def test_receiving_information_closes_the_open_request(casework, personas):
+    application = casework.in_review()
+    services.request_information(application, actor=personas.caseworker_aghdam, request="Phone number")
+
+    services.receive_information(application, actor=personas.caseworker_aghdam, note="Given by phone")
+
+    request = InformationRequest.objects.get(application=application)
+    assert (request.answered_by, request.is_open) == (personas.caseworker_aghdam, False)
+    assert selectors.open_information_request(application) is None
+
+
 # --- deadlines --------------------------------------------------------------------------------
 
 
@@ -386,7 +452,7 @@ def test_reopening_on_appeal_starts_a_new_deadline(casework, personas, today, no
     services.appeal(application, actor=personas.caseworker_aghdam, grounds="The photograph was handed in")
 
     today(dt.date(2025, 7, 1))
-    services.reopen(application, actor=personas.supervisor)
+    services.reopen(application, actor=casework.second_supervisor)
 
     assert application.state == ApplicationState.IN_REVIEW
     assert (application.outcome, application.result) == ("", "")

@@ -1,5 +1,6 @@
-"""The application workflow: every step allowed or refused by state, by role and by district; decisions;
-two people deciding at once; random walks through the machine."""
+"""The application workflow: every step allowed or refused by state, by role and by district; who may
+decide (own cases, supervisors) and rule on appeals (supervisors, four eyes); decisions; two people
+deciding at once; random walks through the machine."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.db import connection, connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from homeward.cases import services, workflow
+from homeward.cases import selectors, services, workflow
 from homeward.cases.choices import ApplicationState
 from homeward.cases.models import Application, Decision, Transition
 from homeward.cases.services import ActionRefused, CaseError
@@ -137,14 +138,128 @@ def test_a_caseworker_of_another_agency_is_refused(casework, personas, world):
         services.start_screening(application, actor=outsider)
 
 
-def test_deciding_needs_the_decide_permission(casework, personas):
+def assigned(casework, personas, caseworker=None) -> Application:
+    """An application in review, assigned by the supervisor to ``caseworker`` (the Aghdam caseworker)."""
     application = casework.in_review()
+    services.assign(application, caseworker or personas.caseworker_aghdam, actor=personas.supervisor)
+    return application
+
+
+def test_deciding_needs_the_decide_permission(casework, personas):
+    application = assigned(casework, personas)
     before = footprint(application)
 
-    with pytest.raises(ActionRefused, match=r"caseworker\.aghdam \(caseworker\) may not decide"):
-        services.decide(application, actor=personas.caseworker_aghdam, result="issued")
+    with pytest.raises(ActionRefused, match=r"auditor \(auditor\) may not decide"):
+        services.decide(application, actor=personas.auditor, result="issued")
 
     assert footprint(application) == before
+
+
+def test_a_caseworker_decides_an_application_assigned_to_them(casework, personas):
+    application = assigned(casework, personas)
+
+    decision = services.decide(
+        application, actor=personas.caseworker_aghdam, result="refused", reasons=["No proof of residence"]
+    )
+
+    assert (decision.decided_by, decision.outcome) == (personas.caseworker_aghdam, "rejected")
+    assert Application.objects.get(pk=application.pk).state == ApplicationState.DECIDED
+
+
+@pytest.mark.parametrize("assignee", ["nobody", "a colleague"])
+def test_a_caseworker_may_not_decide_an_application_not_assigned_to_them(casework, personas, assignee):
+    if assignee == "nobody":
+        application = casework.in_review()
+    else:
+        application = assigned(casework, personas, casework.second_caseworker)
+    before = footprint(application)
+
+    with pytest.raises(ActionRefused) as refused:
+        services.decide(application, actor=personas.caseworker_aghdam, result="issued")
+
+    assert str(refused.value) == (
+        "caseworker.aghdam may not decide an application that is not assigned to them "
+        f"(a caseworker decides their own cases); application {application.reference}"
+    )
+    assert footprint(application) == before
+    assert application.state == ApplicationState.IN_REVIEW
+
+
+def test_a_supervisor_decides_any_application_in_their_scope(casework, personas):
+    application = assigned(casework, personas, casework.second_caseworker)
+
+    assert services.decide(application, actor=personas.supervisor, result="issued").decided_by == personas.supervisor
+
+
+def test_ruling_on_an_appeal_needs_a_supervisor(casework, personas):
+    application = assigned(casework, personas, casework.second_caseworker)
+    services.decide(application, actor=personas.supervisor, result="refused", reasons=["No photograph"])
+    services.appeal(application, actor=personas.caseworker_aghdam, grounds="Photograph attached")
+    before = footprint(application)
+
+    for rule in (services.reopen, services.dismiss_appeal):
+        with pytest.raises(ActionRefused, match="rule on an appeal: that is for a supervisor"):
+            rule(application, actor=casework.second_caseworker)
+
+    assert footprint(application) == before
+    assert application.state == ApplicationState.APPEALED
+
+
+def test_the_decision_maker_may_not_rule_on_the_appeal_against_their_decision(casework, personas):
+    application = casework.in_review()
+    services.decide(application, actor=personas.supervisor, result="refused", reasons=["No photograph"])
+    services.appeal(application, actor=personas.caseworker_aghdam, grounds="Photograph attached")
+    before = footprint(application)
+
+    for rule in (services.reopen, services.dismiss_appeal):
+        with pytest.raises(ActionRefused) as refused:
+            rule(application, actor=personas.supervisor)
+        assert "rule on an appeal against their own decision: another supervisor must (four eyes)" in str(refused.value)
+    assert footprint(application) == before
+
+    services.reopen(application, actor=casework.second_supervisor)
+    assert Application.objects.get(pk=application.pk).state == ApplicationState.IN_REVIEW
+
+
+def test_four_eyes_look_at_the_decision_under_appeal_not_an_earlier_one(casework, personas):
+    application = casework.in_review()
+    services.decide(application, actor=personas.supervisor, result="refused", reasons=["No photograph"])
+    services.appeal(application, actor=personas.caseworker_aghdam, grounds="Photograph attached")
+    services.reopen(application, actor=casework.second_supervisor)
+    services.decide(application, actor=casework.second_supervisor, result="refused", reasons=["Still no photograph"])
+    services.appeal(application, actor=personas.caseworker_aghdam, grounds="It was handed in")
+
+    with pytest.raises(ActionRefused, match="four eyes"):
+        services.dismiss_appeal(application, actor=casework.second_supervisor)
+    services.dismiss_appeal(application, actor=personas.supervisor, note="The photograph does not meet the rules")
+
+    assert Application.objects.get(pk=application.pk).state == ApplicationState.CLOSED
+
+
+def test_a_supervisor_rules_on_the_appeal_against_a_caseworkers_decision(casework, personas):
+    application = assigned(casework, personas)
+    services.decide(application, actor=personas.caseworker_aghdam, result="refused", reasons=["No photograph"])
+    services.appeal(application, actor=personas.caseworker_aghdam, grounds="Photograph attached")
+
+    services.dismiss_appeal(application, actor=personas.supervisor)
+
+    assert Application.objects.get(pk=application.pk).state == ApplicationState.CLOSED
+
+
+def test_the_events_a_user_may_fire_follow_the_same_rules(casework, personas):
+    application = assigned(casework, personas)
+
+    assert "decide" in selectors.allowed_events_for(personas.caseworker_aghdam, application)
+    assert "decide" not in selectors.allowed_events_for(casework.second_caseworker, application)
+    assert "decide" in selectors.allowed_events_for(personas.supervisor, application)
+    assert selectors.allowed_events_for(personas.caseworker_lachin, application) == []
+
+    services.decide(application, actor=personas.supervisor, result="refused", reasons=["No photograph"])
+    services.appeal(application, actor=personas.caseworker_aghdam, grounds="Photograph attached")
+
+    assert selectors.allowed_events_for(personas.supervisor, application) == []
+    assert selectors.allowed_events_for(casework.second_supervisor, application) == ["reopen", "dismiss_appeal"]
+    assert selectors.allowed_events_for(personas.caseworker_aghdam, application) == []
 
 
 def test_a_supervisor_outside_the_district_cannot_decide(casework, personas, world):
@@ -204,7 +319,7 @@ def test_appeal_then_dismissal_closes_the_application(casework, personas):
     application = casework.in_review()
     services.decide(application, actor=personas.supervisor, result="refused", reasons=["No proof of residence"])
     services.appeal(application, actor=personas.caseworker_aghdam, grounds="Proof attached")
-    services.dismiss_appeal(application, actor=personas.supervisor, note="Proof is not valid")
+    services.dismiss_appeal(application, actor=casework.second_supervisor, note="Proof is not valid")
 
     application.refresh_from_db()
     assert application.state == ApplicationState.CLOSED
@@ -293,8 +408,9 @@ def test_two_supervisors_deciding_at_the_same_moment_one_wins(world, personas):
 @given(walk=st.lists(st.sampled_from(EVENTS), max_size=12))
 def test_random_walks_stay_in_the_machine_and_refused_steps_change_nothing(casework, personas, walk):
     application = casework.draft()
-    supervisor = personas.supervisor
     for event in walk:
+        # One supervisor decides, the other rules on appeals (four eyes).
+        supervisor = casework.second_supervisor if event in workflow.APPEAL_RULINGS else personas.supervisor
         state = application.state
         step = workflow.step_of(event, state)
         before = footprint(application)

@@ -14,9 +14,11 @@ from django.http import HttpRequest
 from homeward.cases import selectors, services
 from homeward.cases.models import (
     Application,
+    ApplicationDocument,
     Decision,
     Escalation,
     Holiday,
+    InformationRequest,
     InternalNote,
     Message,
     MobileTeam,
@@ -140,3 +142,17 @@ class InternalNoteAdmin(_ApplicationScoped):
 @admin.register(Message)
 class MessageAdmin(_ApplicationScoped):
     list_display = ("application", "direction", "author", "sent_at")
+
+
+@admin.register(InformationRequest)
+class InformationRequestAdmin(_ApplicationScoped):
+    list_display = ("application", "requested_by", "requested_at", "answered_at")
+
+
+@admin.register(ApplicationDocument)
+class ApplicationDocumentAdmin(_ApplicationScoped):
+    """Document records only: the files are downloaded through the casework pages, which audit it."""
+
+    list_display = ("application", "document_type", "media_type", "size", "uploaded_by", "uploaded_at")
+    list_filter = ("document_type", "media_type")
+    exclude = ("original_filename", "note")

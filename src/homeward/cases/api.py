@@ -1,10 +1,11 @@
 """Casework API: the service catalogue, applications and their workflow, the queue, assignment, notes and
-messages, identity candidates and escalations.
+messages, documents and information requests, decision letters, identity candidates and escalations.
 
 Reads go through ``cases.selectors`` (scoped by agency and district; personal data reads audited),
-writes through ``cases.services``. Refusals come back as 4xx JSON naming the field:
-422 for bad input, 409 for a step the current state does not allow (and, from the root API, for a
-change made by someone else meanwhile), 403 with the reason for an action outside the user's scope.
+writes through ``cases.services`` (and ``cases.documents``). Refusals come back as 4xx JSON naming the
+field: 422 for bad input (a refused document also gives its ``reason`` code), 409 for a step the
+current state does not allow (and, from the root API, for a change made by someone else meanwhile),
+403 with the reason for an action outside the user's scope or the user's part in the case.
 """
 
 import datetime as dt
@@ -13,13 +14,25 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.http import Http404, HttpRequest, JsonResponse
-from ninja import Query, Router, Schema, Status
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from homeward.cases import selectors, services, workflow
+from homeward.cases import documents, letters, selectors, services, workflow
 from homeward.cases.catalogue import CatalogueError
-from homeward.cases.models import Application, Decision, Escalation, InternalNote, Message, ServiceType, Transition
+from homeward.cases.document_views import download_name, private_download_headers
+from homeward.cases.models import (
+    Application,
+    ApplicationDocument,
+    Decision,
+    Escalation,
+    InformationRequest,
+    InternalNote,
+    Message,
+    ServiceType,
+    Transition,
+)
 from homeward.cases.services import ActionRefused, CaseError
 from homeward.cases.workflow import TransitionRefused
 
@@ -35,6 +48,11 @@ def _refusals(view: Callable[..., Any]) -> Callable[..., Any]:
             return view(request, *args, **kwargs)
         except CatalogueError as error:
             return JsonResponse({"detail": str(error), "service": error.service, "field": error.field}, status=422)
+        except documents.DocumentRefused as error:
+            body = {"detail": error.message, "field": error.field, "reason": error.reason_code, "params": error.params}
+            return JsonResponse(body, status=422)
+        except letters.LetterNotAvailable as error:
+            return JsonResponse({"detail": error.message, "field": error.field}, status=409)
         except CaseError as error:
             return JsonResponse({"detail": error.message, "field": error.field}, status=422)
         except TransitionRefused as error:
@@ -89,6 +107,7 @@ class ApplicationIn(Schema):
     contact: str = ""
     details: dict[str, Any] = {}
     mobile_team: uuid.UUID | None = None
+    language: str | None = None
     submit: bool = False
 
 
@@ -123,6 +142,7 @@ class ApplicationOut(ApplicationSummary):
     birth_date: dt.date | None
     contact: str
     details: dict[str, Any]
+    language: str
     office: str | None
     person: uuid.UUID | None
     identity_candidates: list[dict[str, Any]]
@@ -134,6 +154,7 @@ class ApplicationOut(ApplicationSummary):
     outcome: str
     result: str
     allowed_events: list[str]
+    my_events: list[str]
 
     @staticmethod
     def resolve_office(application: Application) -> str | None:
@@ -163,6 +184,14 @@ class ApplicationOut(ApplicationSummary):
     def resolve_allowed_events(application: Application) -> list[str]:
         return workflow.events_from(application.state)
 
+    @staticmethod
+    def resolve_my_events(application: Application, context: Any) -> list[str]:
+        """The events the user asking may fire now (permission, scope, own cases, four eyes)."""
+        request = (context or {}).get("request")
+        if request is None:
+            return []
+        return selectors.allowed_events_for(request.user, application)
+
 
 class ApplicationFilter(Schema):
     state: str = ""
@@ -174,6 +203,10 @@ class ApplicationFilter(Schema):
 class StepIn(Schema):
     note: str = ""
     row_version: int | None = None
+    # request_information: the document types asked for.
+    document_types: list[str] = []
+    # receive_information: the ids of the application's documents that arrived in answer.
+    documents: list[uuid.UUID] = []
 
 
 class DecisionIn(Schema):
@@ -264,6 +297,59 @@ class VersionIn(Schema):
     row_version: int | None = None
 
 
+class DocumentOut(Schema):
+    id: uuid.UUID
+    application: uuid.UUID
+    document_type: str
+    original_filename: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_by: str | None
+    uploaded_at: dt.datetime
+    provided_for: uuid.UUID | None
+    note: str
+
+    @staticmethod
+    def resolve_application(document: ApplicationDocument) -> uuid.UUID:
+        return document.application_id
+
+    @staticmethod
+    def resolve_uploaded_by(document: ApplicationDocument) -> str | None:
+        return document.uploaded_by.username if document.uploaded_by else None
+
+    @staticmethod
+    def resolve_provided_for(document: ApplicationDocument) -> uuid.UUID | None:
+        return document.provided_for_id
+
+
+class InformationRequestOut(Schema):
+    id: uuid.UUID
+    document_types: list[str]
+    message: str
+    requested_by: str | None
+    requested_at: dt.datetime
+    answered_by: str | None
+    answered_at: dt.datetime | None
+    documents: list[uuid.UUID]
+
+    @staticmethod
+    def resolve_message(request: InformationRequest) -> str:
+        return request.message.text if request.message else ""
+
+    @staticmethod
+    def resolve_requested_by(request: InformationRequest) -> str | None:
+        return request.requested_by.username if request.requested_by else None
+
+    @staticmethod
+    def resolve_answered_by(request: InformationRequest) -> str | None:
+        return request.answered_by.username if request.answered_by else None
+
+    @staticmethod
+    def resolve_documents(request: InformationRequest) -> list[uuid.UUID]:
+        return [document.pk for document in request.documents.all()]
+
+
 class EscalationOut(Schema):
     application: ApplicationSummary
     office: str
@@ -350,6 +436,7 @@ def create_application(request: HttpRequest, payload: ApplicationIn) -> Any:
         contact=payload.contact,
         details=payload.details,
         mobile_team_id=payload.mobile_team,
+        language=payload.language,
     )
     application = services.create_application(data, actor=request.user)
     if payload.submit:
@@ -388,7 +475,19 @@ def fire_event(request: HttpRequest, application_id: uuid.UUID, event: str, payl
     application = _application(request, application_id, purpose=f"workflow: {event}")
     if event == "request_information":
         services.request_information(
-            application, actor=request.user, request=payload.note, seen_version=payload.row_version
+            application,
+            actor=request.user,
+            request=payload.note,
+            document_types=payload.document_types,
+            seen_version=payload.row_version,
+        )
+    elif event == "receive_information":
+        services.receive_information(
+            application,
+            actor=request.user,
+            note=payload.note,
+            documents=payload.documents,
+            seen_version=payload.row_version,
         )
     elif event == "appeal":
         services.appeal(application, actor=request.user, grounds=payload.note, seen_version=payload.row_version)
@@ -473,6 +572,83 @@ def add_message(request: HttpRequest, application_id: uuid.UUID, payload: Messag
     return Status(
         201, services.record_message(application, payload.text, direction=payload.direction, actor=request.user)
     )
+
+
+# --- documents, information requests, decision letters ---------------------------------------
+
+
+@router.get(
+    "/cases/applications/{application_id}/documents",
+    response=list[DocumentOut],
+    summary="The documents filed with an application",
+)
+def list_documents(request: HttpRequest, application_id: uuid.UUID) -> Any:
+    application = _application(request, application_id, purpose="documents")
+    return selectors.documents_of(request.user, application)
+
+
+@router.post(
+    "/cases/applications/{application_id}/documents",
+    response={201: DocumentOut},
+    summary="File a document (multipart: document_type, file); its content is checked before it is kept",
+)
+@_refusals
+def attach_document(
+    request: HttpRequest,
+    application_id: uuid.UUID,
+    document_type: Form[str],
+    file: File[UploadedFile],
+    note: Form[str] = "",
+) -> Any:
+    application = _application(request, application_id, purpose="file a document")
+    document = documents.attach_document(
+        application,
+        actor=request.user,
+        document_type=document_type,
+        source=file,
+        filename=file.name or "",
+        content_type=file.content_type or "",
+        note=note,
+    )
+    return Status(201, document)
+
+
+@router.get(
+    "/cases/documents/{document_id}/file",
+    response={200: None},
+    summary="Download a document (audited); sent as an attachment with its checked media type",
+)
+def document_file(request: HttpRequest, document_id: uuid.UUID) -> FileResponse:
+    document, handle = selectors.open_document(request.user, document_id, purpose="API download")
+    response = FileResponse(
+        handle, as_attachment=True, filename=download_name(document), content_type=document.media_type
+    )
+    private_download_headers(response)
+    return response
+
+
+@router.get(
+    "/cases/applications/{application_id}/information-requests",
+    response=list[InformationRequestOut],
+    summary="What the applicant was asked for, and the documents that answered",
+)
+def list_information_requests(request: HttpRequest, application_id: uuid.UUID) -> Any:
+    application = _application(request, application_id, purpose="information requests")
+    return selectors.information_requests_of(request.user, application)
+
+
+@router.get(
+    "/cases/applications/{application_id}/decision-letter.pdf",
+    response={200: None},
+    summary="The decision letter as PDF, in the applicant's language (409 until the application is decided)",
+)
+@_refusals
+def decision_letter(request: HttpRequest, application_id: uuid.UUID) -> HttpResponse:
+    letter = letters.decision_letter_file(request.user, application_id)
+    response = HttpResponse(letter.content, content_type=letter.media_type)
+    response["Content-Disposition"] = f'attachment; filename="{letter.filename}"'
+    private_download_headers(response)
+    return response
 
 
 # --- identity ---------------------------------------------------------------------------------

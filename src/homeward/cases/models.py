@@ -6,9 +6,11 @@ and the fields its service asks for; no ethnicity, religion or political field, 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -18,12 +20,44 @@ from django.utils.translation import gettext_lazy as _
 from homeward.cases.choices import (
     ApplicationState,
     DecisionOutcome,
+    DocumentType,
     HolidayKind,
     MessageDirection,
     ResponsibleAgency,
 )
 from homeward.core.models import BaseModel
 from homeward.core.permissions import Scope
+from homeward.registry.choices import DocumentType as IdentityDocumentType
+
+
+class ApplicantLanguage(models.TextChoices):
+    """The languages an applicant may be written to in (the decision letter, messages)."""
+
+    AZ = "az", _("Azerbaijani")
+    HY = "hy", _("Armenian")
+    RU = "ru", _("Russian")
+    EN = "en", _("English")
+
+
+def default_applicant_language() -> str:
+    """The deployment's default language (``LANGUAGE_CODE``), if an applicant can be written to in it."""
+    language = str(settings.LANGUAGE_CODE).split("-")[0]
+    return language if language in ApplicantLanguage.values else ApplicantLanguage.EN.value
+
+
+def _document_type_choices() -> list[tuple[str, Any]]:
+    """The catalogue's document types, then the registry's identity-document types it does not already name."""
+    choices: list[tuple[str, Any]] = list(DocumentType.choices)
+    known = {value for value, _label in choices}
+    choices += [(value, label) for value, label in IdentityDocumentType.choices if value not in known]
+    return choices
+
+
+# Every type a document attached to an application can have.
+DOCUMENT_TYPE_CHOICES = _document_type_choices()
+DOCUMENT_TYPES = frozenset(value for value, _label in DOCUMENT_TYPE_CHOICES)
+# The registry's identity documents: accepted with an application of any service.
+IDENTITY_DOCUMENT_TYPES = frozenset(IdentityDocumentType.values)
 
 
 class ServiceType(BaseModel):
@@ -233,6 +267,13 @@ class Application(BaseModel):
         _("contact"), max_length=200, blank=True, help_text=_("A phone number, address or registry contact reference.")
     )
     details = models.JSONField(_("details"), default=dict, blank=True)
+    language = models.CharField(
+        _("applicant's language"),
+        max_length=2,
+        choices=ApplicantLanguage.choices,
+        default=default_applicant_language,
+        help_text=_("The language the applicant is written to in, and their decision letter."),
+    )
     person = models.ForeignKey(
         "registry.Person",
         verbose_name=_("registered person"),
@@ -456,3 +497,139 @@ class Message(_ApplicationPart):
 
     def __str__(self) -> str:
         return f"message {self.direction} on {self.application_id}"
+
+
+class InformationRequest(_ApplicationPart):
+    """What the office asked the applicant for while the application waits: the document types and
+    the message sent. Answered when the information is received; the documents that arrived name it
+    (``ApplicationDocument.provided_for``).
+
+    Documents are filed on their own (by staff now, by the applicant through the portal later) and
+    linked when the caseworker records that the information arrived, so a document filed before the
+    request, or one the applicant brought unasked, can answer it too; each document answers at most
+    one request. Whether everything asked for arrived is the caseworker's judgement
+    (:attr:`missing_types` helps).
+    """
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="information_requests"
+    )
+    document_types = models.JSONField(_("documents requested"), default=list, blank=True)
+    message = models.ForeignKey(
+        Message,
+        verbose_name=_("message to the applicant"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("received at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "created_at"]
+        verbose_name = _("information request")
+        verbose_name_plural = _("information requests")
+
+    def __str__(self) -> str:
+        return f"information request on {self.application_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
+
+    @property
+    def missing_types(self) -> list[str]:
+        """The requested document types no document provided for this request has (yet)."""
+        provided = {document.document_type for document in self.documents.all()}
+        return [document_type for document_type in self.document_types if document_type not in provided]
+
+
+def documents_root() -> Path:
+    """Where documents are kept (``HOMEWARD_DOCUMENTS_DIR``); never inside a directory the web server
+    serves (``MEDIA_ROOT``, ``STATIC_ROOT``), so a document is only ever reached through a scope check."""
+    configured = getattr(settings, "HOMEWARD_DOCUMENTS_DIR", None)
+    if not configured:
+        raise ImproperlyConfigured("HOMEWARD_DOCUMENTS_DIR is not set")
+    root = Path(configured).expanduser().resolve()
+    for name in ("MEDIA_ROOT", "STATIC_ROOT"):
+        served = getattr(settings, name, None)
+        if served and (root == Path(served).resolve() or root.is_relative_to(Path(served).resolve())):
+            raise ImproperlyConfigured(f"HOMEWARD_DOCUMENTS_DIR ({root}) must not be inside {name} ({served})")
+    return root
+
+
+class ApplicationDocument(_ApplicationPart):
+    """A document filed with an application: a checked upload kept outside the web roots.
+
+    The bytes live in ``HOMEWARD_DOCUMENTS_DIR`` under ``storage_name`` (a random name, never the
+    uploader's); ``original_filename`` is only shown. Written by :func:`homeward.cases.documents.attach_document`,
+    read through :func:`homeward.cases.selectors.open_document`.
+    """
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="documents"
+    )
+    document_type = models.CharField(_("document type"), max_length=40, choices=DOCUMENT_TYPE_CHOICES)
+    original_filename = models.CharField(_("file name (as uploaded)"), max_length=255, blank=True)
+    media_type = models.CharField(_("media type"), max_length=100)
+    extension = models.CharField(_("extension"), max_length=10)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    storage_name = models.CharField(_("stored as"), max_length=80, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    provided_for = models.ForeignKey(
+        InformationRequest,
+        verbose_name=_("provided for"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
+        help_text=_("The information request this document answers."),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    holds_personal_data = True
+    # The audit log keeps the type and size of a document, never its name, digest or where it is stored.
+    audit_ignored_fields = frozenset(
+        {"updated_at", "row_version", "updated_by", "original_filename", "sha256", "storage_name", "extension"}
+    )
+    audit_redacted_fields = frozenset({"note"})
+
+    class Meta:
+        ordering = ["uploaded_at", "created_at"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return f"{self.get_document_type_display()} ({self.application_id})"
+
+    def audit_label(self) -> str:
+        """How the audit log names a document: its type and application, never the file name."""
+        return f"{self.document_type} of application {self.application.reference}"
+
+    @property
+    def path(self) -> Path:
+        """Where the bytes are: sharded by the first two characters of the (random hex) storage name."""
+        return storage_path(self.storage_name)
+
+
+def storage_path(storage_name: str) -> Path:
+    """The path of a stored document by its storage name, under :func:`documents_root`."""
+    if not storage_name or Path(storage_name).name != storage_name or storage_name.startswith("."):
+        raise ValueError(f"not a storage name: {storage_name!r}")
+    return documents_root() / storage_name[:2] / storage_name

@@ -1,11 +1,12 @@
 """Reads of casework that depend on who asks. Applications hold personal data: showing one is audited,
-and so is every page that lists them."""
+and so is every page that lists them; so is opening one of their documents."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,12 +14,16 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from homeward.cases import workflow
 from homeward.cases.choices import OPEN_STATES, ApplicationState, HolidayKind
 from homeward.cases.identity import ApplicantData, Candidate, RegistryNameMatcher
 from homeward.cases.models import (
     Application,
+    ApplicationDocument,
+    Decision,
     Escalation,
     Holiday,
+    InformationRequest,
     InternalNote,
     Message,
     Office,
@@ -32,6 +37,8 @@ from homeward.core.roles import Role
 from homeward.registry import selectors as registry
 
 DEFAULT_HOLIDAY_COUNTRY = "AZ"
+
+logger = logging.getLogger(__name__)
 
 
 def holiday_country() -> str | None:
@@ -85,11 +92,23 @@ def applications_visible_to(user: Any) -> QuerySet[Application]:
 
 def get_application_for_user(user: Any, application_id: uuid.UUID | str, *, purpose: str) -> Application:
     """The application, if within the user's scope (404 otherwise); the read is audited."""
+    application = application_in_scope(user, application_id)
+    record_read(user, application, purpose=purpose)
+    return application
+
+
+def application_in_scope(user: Any, application_id: uuid.UUID | str) -> Application:
+    """The application, if within the user's scope (404 otherwise), *not* audited: for a caller that
+    shows personal data only after further checks, and then calls :func:`record_read`."""
     application = applications_visible_to(user).filter(pk=application_id).first()
     if application is None or not may(user, Action.VIEW, application):
         raise Http404
-    audit.record_read(application, purpose=purpose, actor=user)
     return application
+
+
+def record_read(user: Any, application: Application, *, purpose: str) -> None:
+    """Audit that the application's personal data was shown to or exported by ``user``."""
+    audit.record_read(application, purpose=purpose, actor=user)
 
 
 def record_list_read(user: Any, applications: list[Application], *, purpose: str) -> None:
@@ -183,3 +202,86 @@ def caseworker_by_username(user: Any, username: str) -> Any:
         .objects.filter(username=username, role=Role.CASEWORKER, agency_id=user.agency_id, is_active=True)
         .first()
     )
+
+
+# --- decisions, information requests, documents -----------------------------------------------
+
+
+def decision_in_force(application: Application) -> Decision | None:
+    """The application's latest decision (the one a letter states and an appeal is against)."""
+    return application.decisions.select_related("decided_by").order_by("-decided_at", "-created_at").first()
+
+
+def allowed_events_for(user: Any, application: Application) -> list[str]:
+    """The workflow events ``user`` may fire on ``application`` now: allowed from its state, permitted
+    with its scope, and within the personal rules (own cases, four eyes on appeals)."""
+    allowed = []
+    decision: Decision | None = None
+    looked_up = False
+    for event in workflow.events_from(application.state):
+        if not may(user, workflow.required_action(event, application.state), application):
+            continue
+        if event in workflow.APPEAL_RULINGS and not looked_up:
+            decision, looked_up = decision_in_force(application), True
+        refusal = workflow.personal_refusal(
+            event,
+            role=getattr(user, "role", ""),
+            actor_id=getattr(user, "pk", None),
+            assignee_id=application.assignee_id,
+            decided_by_id=decision.decided_by_id if decision is not None else None,
+        )
+        if refusal is None:
+            allowed.append(event)
+    return allowed
+
+
+def open_information_request(application: Application) -> InformationRequest | None:
+    """The request the applicant has not answered yet, if any (the latest)."""
+    return application.information_requests.filter(answered_at__isnull=True).order_by("-requested_at").first()
+
+
+def information_requests_of(user: Any, application: Application) -> QuerySet[InformationRequest]:
+    """What the office asked the applicant for, oldest first, with the documents that answered."""
+    if not may(user, Action.VIEW, application):
+        raise Http404
+    return (
+        application.information_requests.select_related("message", "requested_by", "answered_by")
+        .prefetch_related("documents")
+        .order_by("requested_at", "created_at")
+    )
+
+
+def documents_of(user: Any, application: Application) -> QuerySet[ApplicationDocument]:
+    """The documents filed with an application the user may see (fetched through this module)."""
+    if not may(user, Action.VIEW, application):
+        raise Http404
+    return application.documents.select_related("uploaded_by", "provided_for").order_by("uploaded_at", "created_at")
+
+
+def get_document_for_user(user: Any, document_id: uuid.UUID | str) -> ApplicationDocument:
+    """A document of an application within the user's scope (404 otherwise); not audited, no bytes."""
+    document = (
+        ApplicationDocument.objects.filter(pk=document_id, application__in=applications_visible_to(user))
+        .select_related("application", "application__district", "uploaded_by")
+        .first()
+    )
+    if document is None or not may(user, Action.VIEW, document.application):
+        raise Http404
+    return document
+
+
+def open_document(user: Any, document_id: uuid.UUID | str, *, purpose: str) -> tuple[ApplicationDocument, IO[bytes]]:
+    """The document and its bytes (a binary file the caller closes), for a user who may read its
+    application; 404 otherwise. The read is audited as a read of personal data."""
+    document = get_document_for_user(user, document_id)
+    try:
+        handle = document.path.open("rb")
+    except FileNotFoundError:
+        logger.error("Document %s of application %s has no stored file", document.pk, document.application.reference)
+        raise Http404 from None
+    try:
+        audit.record_read(document, purpose=purpose, actor=user)
+    except BaseException:
+        handle.close()
+        raise
+    return document, handle

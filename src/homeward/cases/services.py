@@ -12,6 +12,16 @@ the other gets :class:`~homeward.core.versioning.StaleObjectError` ("changed by 
 Passing ``seen_version`` (the row version the user's screen showed) extends this to a user who acts
 on a page opened before someone else's change.
 
+Who: the permission each workflow event needs is in :data:`~homeward.cases.workflow.EVENT_ACTIONS`; on
+top of it a caseworker decides only the applications assigned to them, and an appeal is ruled on by a
+supervisor other than the person who made the decision under appeal
+(:func:`~homeward.cases.workflow.personal_refusal`). A refusal names the rule and writes nothing.
+
+Information requests: :func:`request_information` keeps what was asked (the message to the applicant
+and the document types) as an :class:`~homeward.cases.models.InformationRequest`;
+:func:`receive_information` closes it and marks the documents that arrived (filed beforehand with
+:func:`homeward.cases.documents.attach_document`, by id) as provided for it.
+
 Deadlines: the answer is due ``deadline_working_days + paused_working_days`` working days after
 ``clock_started_on`` (submission, or reopening on appeal), counted on the deployment's calendar.
 While information is requested from the applicant the clock stops: when it arrives, the working days
@@ -46,16 +56,21 @@ from homeward.cases.choices import (
     MessageDirection,
 )
 from homeward.cases.models import (
+    DOCUMENT_TYPES,
+    ApplicantLanguage,
     Application,
+    ApplicationDocument,
     Decision,
     Escalation,
     Holiday,
+    InformationRequest,
     InternalNote,
     Message,
     MobileTeam,
     Office,
     ServiceType,
     Transition,
+    default_applicant_language,
 )
 from homeward.cases.working_days import DeadlineStatus, WorkingCalendar, deadline_status
 from homeward.core.permissions import Action, Domain, actions_for, domain_of, may
@@ -100,9 +115,31 @@ def _explain(actor: Any, action: Action, target: Any) -> str:
     return f"{who} may not {doing} {target}"
 
 
-def _require(actor: Any, action: Action, target: Any) -> None:
+def require_action(actor: Any, action: Action, target: Any) -> None:
+    """Raise :class:`ActionRefused`, saying why, unless ``actor`` may do ``action`` to ``target``."""
     if not may(actor, action, target):
         raise ActionRefused(_explain(actor, action, target))
+
+
+_require = require_action
+
+
+def _require_personally(actor: Any, event: str, application: Application) -> None:
+    """The rules of an event about the person (see :func:`homeward.cases.workflow.personal_refusal`)."""
+    decided_by_id = None
+    if event in workflow.APPEAL_RULINGS:
+        decision = selectors.decision_in_force(application)
+        decided_by_id = decision.decided_by_id if decision is not None else None
+    refusal = workflow.personal_refusal(
+        event,
+        role=getattr(actor, "role", ""),
+        actor_id=getattr(actor, "pk", None),
+        assignee_id=application.assignee_id,
+        decided_by_id=decided_by_id,
+    )
+    if refusal is not None:
+        who = getattr(actor, "username", None) or "nobody signed in"
+        raise ActionRefused(f"{who} may not {refusal}; application {application.reference}")
 
 
 def may_configure(user: Any) -> bool:
@@ -256,6 +293,8 @@ class ApplicationInput:
     contact: str = ""
     details: Mapping[str, Any] = field(default_factory=dict)
     mobile_team_id: Any = None
+    language: str | None = None
+    """The applicant's language (az, hy, ru, en); the deployment's default language if not given."""
 
 
 def _reference(service: ServiceType) -> str:
@@ -274,6 +313,8 @@ def _check_applicant(data: ApplicationInput) -> dict[str, Any]:
         raise CaseError("contact", "is longer than 200 characters")
     if data.birth_date is not None and data.birth_date > timezone.localdate():
         raise CaseError("birth_date", "is in the future")
+    if data.language is not None and data.language not in ApplicantLanguage.values:
+        raise CaseError("language", f"is not one of {', '.join(ApplicantLanguage.values)}")
     details: dict[str, Any] = {}
     for key, value in data.details.items():
         if key not in DetailField.values:
@@ -316,6 +357,7 @@ def create_application(data: ApplicationInput, *, actor: Any) -> Application:
         birth_date=data.birth_date,
         contact=data.contact.strip(),
         details=details,
+        language=data.language or default_applicant_language(),
         assisted_by=actor if getattr(actor, "role", None) in STAFF_ROLES else None,
         mobile_team=mobile_team,
     )
@@ -361,6 +403,7 @@ def _transition(
         _require(actor, Action.VIEW, application)
         _check_seen(application, seen_version)
         _require(actor, workflow.required_action(event, application.state), application)
+        _require_personally(actor, event, application)
         source, target = workflow.fire(application, event)
         fields = {"state", *(effects(application) if effects is not None else ())}
         application.save(update_fields=sorted(fields))
@@ -428,19 +471,44 @@ def start_review(
     return _transition(application, "start_review", actor=actor, note=note, seen_version=seen_version)
 
 
+def _requested_types(document_types: Sequence[str]) -> list[str]:
+    requested: list[str] = []
+    for index, document_type in enumerate(document_types):
+        if document_type not in DOCUMENT_TYPES:
+            raise CaseError(f"document_types[{index}]", f"{document_type!r} is not a known document type")
+        if document_type not in requested:
+            requested.append(document_type)
+    return requested
+
+
 def request_information(
-    application: Application, *, actor: Any, request: str, seen_version: int | None = None
+    application: Application,
+    *,
+    actor: Any,
+    request: str,
+    document_types: Sequence[str] = (),
+    seen_version: int | None = None,
 ) -> Transition:
-    """Ask the applicant for information (sent to them as a message); the deadline clock stops."""
+    """Ask the applicant for information; the deadline clock stops.
+
+    ``request`` is the text sent to the applicant (kept as a message); ``document_types`` the
+    documents asked for, if any. Both are kept on an :class:`InformationRequest`, which stays open
+    until :func:`receive_information`.
+    """
     if not request.strip():
         raise CaseError("note", "say what information is needed: the applicant is sent this text")
+    requested = _requested_types(document_types)
 
     def effects(app: Application) -> list[str]:
         app.information_requested_on = timezone.localdate()
         return ["information_requested_on"]
 
     def after(app: Application) -> None:
-        Message(application=app, direction=MessageDirection.TO_APPLICANT, author=actor, text=request.strip()).save()
+        message = Message(application=app, direction=MessageDirection.TO_APPLICANT, author=actor, text=request.strip())
+        message.save()
+        InformationRequest(
+            application=app, document_types=requested, message=message, requested_by=actor, requested_at=message.sent_at
+        ).save()
 
     return _transition(
         application,
@@ -453,11 +521,41 @@ def request_information(
     )
 
 
+def _documents_received(application: Application, document_ids: Sequence[Any]) -> list[ApplicationDocument]:
+    """The application's documents with these ids, not yet counted as answering a request."""
+    wanted = list(dict.fromkeys(str(document_id) for document_id in document_ids))
+    found = {
+        str(document.pk): document
+        for document in ApplicationDocument.objects.filter(application=application, pk__in=wanted).select_related(
+            "application"
+        )
+    }
+    for index, document_id in enumerate(wanted):
+        document = found.get(document_id)
+        if document is None:
+            raise CaseError(f"documents[{index}]", f"{document_id} is not a document of {application.reference}")
+        if document.provided_for_id is not None:
+            raise CaseError(f"documents[{index}]", "this document already answers an earlier information request")
+    return [found[document_id] for document_id in wanted]
+
+
 def receive_information(
-    application: Application, *, actor: Any, note: str = "", seen_version: int | None = None
+    application: Application,
+    *,
+    actor: Any,
+    note: str = "",
+    documents: Sequence[Any] = (),
+    seen_version: int | None = None,
 ) -> Transition:
     """The requested information arrived: back to review, the clock restarts and the due date moves by
-    the working days spent waiting."""
+    the working days spent waiting.
+
+    ``documents`` are the ids of the application's documents that arrived in answer (uploaded with
+    :func:`homeward.cases.documents.attach_document`); they are marked as provided for the open
+    information request, which is closed. Whether everything asked for arrived is the caseworker's
+    judgement: nothing insists that every requested type is among them.
+    """
+    now = timezone.now()
 
     def effects(app: Application) -> list[str]:
         calendar = selectors.working_calendar()
@@ -468,8 +566,27 @@ def receive_information(
         app.due_on = _due_on(app, calendar)
         return ["paused_working_days", "information_requested_on", "due_on"]
 
+    def after(app: Application) -> None:
+        request = selectors.open_information_request(app)
+        received = _documents_received(app, documents)
+        if request is None:
+            if received:
+                raise CaseError("documents", "there is no open information request for these documents to answer")
+            return
+        request.answered_by, request.answered_at = actor, now
+        request.save(update_fields=["answered_by", "answered_at"])
+        for document in received:
+            document.provided_for = request
+            document.save(update_fields=["provided_for"])
+
     return _transition(
-        application, "receive_information", actor=actor, note=note, seen_version=seen_version, effects=effects
+        application,
+        "receive_information",
+        actor=actor,
+        note=note,
+        seen_version=seen_version,
+        effects=effects,
+        after=after,
     )
 
 

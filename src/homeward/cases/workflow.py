@@ -10,9 +10,16 @@ state of its own), so the picture below is the whole truth and cannot drift from
                        decided ─close→ closed ←dismiss_appeal─ appealed
 
 Each event needs a permission (:data:`EVENT_ACTIONS`): a caseworker screens, reviews and asks for
-information; deciding and ruling on an appeal need the ``decide`` permission (supervisors). What an
-event writes besides the state — deadlines, decisions, the transition log, the audit — is the
-business of :mod:`homeward.cases.services`, which is the only caller of :func:`fire`.
+information; deciding and ruling on an appeal need the ``decide`` permission. Some events ask more
+of the person (:func:`personal_refusal`):
+
+* a caseworker decides only the applications assigned to them; a supervisor decides any within
+  their agency and districts;
+* ruling on an appeal (``reopen``, ``dismiss_appeal``) needs a supervisor (:data:`EVENT_ROLES`), and
+  someone other than the person who made the decision under appeal (four eyes).
+
+What an event writes besides the state — deadlines, decisions, the transition log, the audit — is
+the business of :mod:`homeward.cases.services`, which is the only caller of :func:`fire`.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from statemachine.exceptions import TransitionNotAllowed
 
 from homeward.cases.choices import ApplicationState
 from homeward.core.permissions import Action
+from homeward.core.roles import Role
 
 
 class ApplicationWorkflow(StateMachine):
@@ -62,6 +70,15 @@ EVENT_ACTIONS: dict[str, Action] = {
     "dismiss_appeal": Action.DECIDE,
     "close": Action.CHANGE,
 }
+
+
+# Events only some roles may fire, whatever their permissions: ruling on an appeal is a supervisor's.
+EVENT_ROLES: dict[str, frozenset[str]] = {
+    "reopen": frozenset({Role.SUPERVISOR}),
+    "dismiss_appeal": frozenset({Role.SUPERVISOR}),
+}
+# Events that rule on an appeal: never by the person whose decision is appealed.
+APPEAL_RULINGS = frozenset({"reopen", "dismiss_appeal"})
 
 
 @dataclass(frozen=True)
@@ -143,3 +160,21 @@ def fire(application: Any, event: str) -> tuple[str, str]:
         application.state = current
         raise TransitionRefused(event, current) from refused
     return current, str(application.state)
+
+
+def personal_refusal(
+    event: str, *, role: str, actor_id: Any, assignee_id: Any = None, decided_by_id: Any = None
+) -> str | None:
+    """Why this person may not fire ``event`` (beyond permission and scope), or ``None`` if they may.
+
+    ``assignee_id`` is the application's caseworker; ``decided_by_id`` who made the decision in force
+    (the one an appeal is against). The reason completes "<user> may not …".
+    """
+    roles = EVENT_ROLES.get(event)
+    if roles is not None and role not in roles:
+        return "rule on an appeal: that is for a supervisor"
+    if event == "decide" and role == Role.CASEWORKER and (assignee_id is None or assignee_id != actor_id):
+        return "decide an application that is not assigned to them (a caseworker decides their own cases)"
+    if event in APPEAL_RULINGS and decided_by_id is not None and decided_by_id == actor_id:
+        return "rule on an appeal against their own decision: another supervisor must (four eyes)"
+    return None

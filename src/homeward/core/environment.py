@@ -52,6 +52,12 @@ VARIABLES: tuple[Variable, ...] = (
         "Where the SQLite database, uploads, static files and logs live.",
     ),
     Variable(
+        "HOMEWARD_DOCUMENTS_DIR",
+        "`documents` in the data directory",
+        "Where documents filed with applications are kept (owner-only files, served only after a scope "
+        "check); must not be inside the uploads (`files`) or static directories of the data directory.",
+    ),
+    Variable(
         "HOMEWARD_DATABASE_URL",
         "SQLite file `homeward.sqlite3` in the data directory",
         "`sqlite:///PATH` or `postgresql://USER:PASSWORD@HOST:PORT/NAME` (psycopg 3).",
@@ -197,6 +203,7 @@ class Environment:
     encryption_keys: tuple[str, ...] = (DEVELOPMENT_ENCRYPTION_KEY,)
     lookup_key: str = DEVELOPMENT_LOOKUP_KEY
     phone_region: str = DEFAULT_PHONE_REGION
+    documents_dir: Path | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -289,6 +296,23 @@ def _phone_region(value: str | None) -> str:
     return region
 
 
+# The data directory's folders the web server may serve (settings.MEDIA_ROOT and STATIC_ROOT).
+SERVED_DATA_FOLDERS = ("files", "static")
+
+
+def _documents_dir(value: str | None, data_dir: Path) -> Path:
+    directory = Path(value).expanduser() if value and value.strip() else data_dir / "documents"
+    resolved = directory.resolve()
+    for folder in SERVED_DATA_FOLDERS:
+        served = (data_dir / folder).resolve()
+        if resolved == served or resolved.is_relative_to(served):
+            raise ConfigurationError(
+                f"HOMEWARD_DOCUMENTS_DIR must not be inside {served}: documents would be reachable without a "
+                "scope check"
+            )
+    return directory
+
+
 def read_environment(env: Mapping[str, str] | None = None) -> Environment:
     """Read and validate the ``HOMEWARD_*`` variables; raise :class:`ConfigurationError`."""
     env = os.environ if env is None else env
@@ -334,6 +358,7 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         encryption_keys=_encryption_keys(env.get("HOMEWARD_ENCRYPTION_KEYS")),
         lookup_key=(env.get("HOMEWARD_LOOKUP_KEY") or "").strip() or DEVELOPMENT_LOOKUP_KEY,
         phone_region=_phone_region(env.get("HOMEWARD_PHONE_REGION")),
+        documents_dir=_documents_dir(env.get("HOMEWARD_DOCUMENTS_DIR"), data_dir),
     )
     tasks_immediate = _flag(env.get("HOMEWARD_TASKS_IMMEDIATE"), result.is_sqlite, "HOMEWARD_TASKS_IMMEDIATE")
     object.__setattr__(result, "tasks_immediate", tasks_immediate)
