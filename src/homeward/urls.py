@@ -11,6 +11,7 @@ urlpatterns = [
     path("mineaction/", include("homeward.mineaction.urls")),
     path("recovery/", include("homeward.recovery.urls")),
     path("returns/", include("homeward.returns.urls")),
+    path("cases/", include("homeward.cases.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -18,7 +18,7 @@ def nav_keys(html: str) -> set[str]:
     [
         ("administrator", {"home", "places", "mineaction", "recovery", "readiness", "users", "audit"}),
         ("analyst", {"home", "places", "mineaction", "recovery", "readiness"}),
-        ("caseworker_aghdam", {"home", "places", "persons"}),
+        ("caseworker_aghdam", {"home", "places", "persons", "casework"}),
         ("auditor", {"home", "places", "mineaction", "recovery", "readiness", "users", "audit"}),
         ("resident", {"home"}),
     ],

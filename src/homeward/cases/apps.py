@@ -6,3 +6,6 @@ class CasesConfig(AppConfig):
     name = "homeward.cases"
     label = "cases"
     verbose_name = _("Casework")
+
+    def ready(self) -> None:
+        from homeward.cases import navigation  # noqa: F401  (registers menu and counters)
