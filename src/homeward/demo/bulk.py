@@ -18,6 +18,7 @@ from itertools import islice, repeat
 from operator import attrgetter
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import NotSupportedError, connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.constants import OnConflict
@@ -96,7 +97,7 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
 def column_converter(field: AnyField, connection: BaseDatabaseWrapper) -> ColumnConverter:
     """A function from a column of values of ``field`` to what ``field.get_db_prep_save`` makes of each.
 
-    Keys, dates, text and flags take a short cut to the same result when every value in the
+    Keys, dates, times, text and flags take a short cut to the same result when every value in the
     column is of exactly the expected type; any other column goes the ORM's way, value by value.
     """
     prepare = partial(field.get_db_prep_save, connection=connection)
@@ -124,11 +125,20 @@ def _short_cut(field: AnyField, connection: BaseDatabaseWrapper) -> tuple[type, 
         return uuid.UUID, None if connection.features.has_native_uuid_field else attrgetter("hex")
     if kind is models.DateField:
         return dt.date, connection.ops.adapt_datefield_value
+    if kind is models.DateTimeField:
+        return dt.datetime, partial(_datetime_value, field, connection)
     if kind in (models.CharField, models.TextField):
         return str, None
     if kind is models.BooleanField:
         return bool, None
     return None
+
+
+def _datetime_value(field: AnyField, connection: BaseDatabaseWrapper, value: dt.datetime) -> Any:
+    # The ORM only changes an aware datetime, or any when time zones are off, on its way to the backend.
+    if settings.USE_TZ and value.utcoffset() is None:
+        return field.get_db_prep_save(value, connection)
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 def _insert_sql(connection: BaseDatabaseWrapper, table: str, fields: Sequence[AnyField]) -> str:

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from homeward.demo.casework import CaseworkCounts, load_casework
 from homeward.demo.mineaction import MineActionCounts, load_mine_action
 from homeward.demo.names import load_name_bank
 from homeward.demo.people import Tier, load_people
@@ -33,6 +34,7 @@ class DemoSummary:
     persons: int
     mine_action: MineActionCounts
     recovery: RecoveryCounts
+    casework: CaseworkCounts
     seconds: float
 
     @property
@@ -47,6 +49,7 @@ class DemoSummary:
             + self.persons
             + self.mine_action.created
             + self.recovery.created
+            + self.casework.created
         )
 
     def __str__(self) -> str:
@@ -57,7 +60,9 @@ class DemoSummary:
             f"{self.mine_action.release_activities} land release activities, "
             f"{self.mine_action.incidents} EO incidents, {self.recovery.service_observations} service observations, "
             f"{self.recovery.housing_observations} housing observations, "
-            f"{self.recovery.projects} reconstruction projects in {self.seconds:.1f} s"
+            f"{self.recovery.projects} reconstruction projects, {self.casework.offices} casework offices, "
+            f"{self.casework.applications} applications, {self.casework.escalations} escalations "
+            f"in {self.seconds:.1f} s"
         )
 
 
@@ -70,10 +75,11 @@ def load_demo(scale: str = "small", *, progress: Progress | None = None, region:
 
     Deterministic and idempotent: every row has a key derived from its natural key, so a second
     run creates nothing, and a larger scale adds only the rows the smaller ones lack. Each step
-    (places, place names, households and persons, mine action, recovery) is one transaction and writes one
-    ``bulk_load`` audit entry per model it added rows to. ``progress(step, done, total)`` is
-    called as each step advances. Raises :class:`~homeward.demo.errors.DemoDataError` for an
-    unknown scale or region.
+    (places, place names, households and persons, mine action, recovery, casework) is one transaction
+    and writes one ``bulk_load`` audit entry per model it added rows to in bulk. Casework dates count
+    back from today, and its last act is to escalate the overdue applications.
+    ``progress(step, done, total)`` is called as each step advances. Raises
+    :class:`~homeward.demo.errors.DemoDataError` for an unknown scale or region.
     """
     chosen = get_scale(scale)
     report = progress or _silent
@@ -83,9 +89,7 @@ def load_demo(scale: str = "small", *, progress: Progress | None = None, region:
     gazetteer, place_counts = load_places(deployment, bank, chosen, report)
     tiers = [(tier, gazetteer.settlements(village_counts(deployment, tier.villages))) for tier in scales_up_to(chosen)]
     people_tiers = [Tier.of(tier.persons, settlements) for tier, settlements in tiers]
-    households, persons = load_people(
-        bank, people_tiers, f"homeward-demo:{deployment.key}:households", chosen.name, report
-    )
+    people = load_people(bank, people_tiers, f"homeward-demo:{deployment.key}:households", chosen.name, report)
     hazard_seed = f"homeward-demo:{deployment.key}:mineaction"
     mine_action = load_mine_action(gazetteer, tiers, hazard_seed, chosen, report)
     recovery = load_recovery(
@@ -97,6 +101,16 @@ def load_demo(scale: str = "small", *, progress: Progress | None = None, region:
         agencies=deployment.agencies,
         hazard_seed=hazard_seed,
     )
+    casework = load_casework(
+        deployment,
+        gazetteer.district_ids,
+        tiers,
+        people.tier_households,
+        f"homeward-demo:{deployment.key}:casework",
+        chosen,
+        bank,
+        report,
+    )
     return DemoSummary(
         scale=chosen.name,
         region=deployment.key,
@@ -105,9 +119,10 @@ def load_demo(scale: str = "small", *, progress: Progress | None = None, region:
         towns=place_counts.towns,
         villages=place_counts.villages,
         place_names=place_counts.place_names,
-        households=households,
-        persons=persons,
+        households=people.households,
+        persons=people.persons,
         mine_action=mine_action,
         recovery=recovery,
+        casework=casework,
         seconds=round(time.perf_counter() - started, 2),
     )

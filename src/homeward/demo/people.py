@@ -88,6 +88,11 @@ class PlannedHousehold:
         return demo_uuid("person", self.reference, index)
 
 
+def household_reference(number: int) -> str:
+    """The reference of the ``number``-th demo household (from 1)."""
+    return f"{HOUSEHOLD_REFERENCE_PREFIX}{number:07d}"
+
+
 def _birth_date(rng: random.Random, age: int) -> dt.date:
     return AGE_REFERENCE_DATE - dt.timedelta(days=int(age * 365.25) + rng.randrange(365))
 
@@ -156,7 +161,7 @@ def plan_households(bank: NameBank, tiers: Sequence[Tier], seed: str) -> Iterato
                 for given, family, patronymic, sex, age in _members(rng, bank, size)
             )
             persons += size
-            yield PlannedHousehold(f"{HOUSEHOLD_REFERENCE_PREFIX}{number:07d}", origin, members)
+            yield PlannedHousehold(household_reference(number), origin, members)
 
 
 def _already_loaded(chunk: Sequence[PlannedHousehold]) -> bool:
@@ -193,22 +198,37 @@ def _write(chunk: Sequence[PlannedHousehold]) -> None:
     insert_rows(Person, PERSON_FIELDS, persons)
 
 
-def load_people(bank: NameBank, tiers: Sequence[Tier], seed: str, scale: str, progress: Progress) -> tuple[int, int]:
+@dataclass(frozen=True)
+class PeopleCounts:
+    """How many households and persons one run created, and how many households each tier has."""
+
+    households: int
+    persons: int
+    tier_households: tuple[int, ...]
+
+
+def load_people(bank: NameBank, tiers: Sequence[Tier], seed: str, scale: str, progress: Progress) -> PeopleCounts:
     """Create the households and persons of ``tiers`` not loaded yet, in one transaction.
 
-    Returns how many households and persons were created. Inserts go in chunks of about
+    Returns how many households and persons were created, and how many households the tiers
+    up to each one hold (households 1 to that number). Inserts go in chunks of about
     ``BATCH_SIZE`` persons, so memory stays flat however many persons there are. Meanwhile
     the garbage collector rests and SQLite gets a roomier page cache: see :mod:`homeward.demo.bulk`.
     """
     target = tiers[-1].persons
     households = Household.objects.filter(reference__startswith=HOUSEHOLD_REFERENCE_PREFIX)
     persons = Person.objects.filter(is_synthetic=True)
+    tier_households: list[int] = []
     with gc_paused(), roomy_cache(Person), transaction.atomic():
         households_before, persons_before = households.count(), persons.count()
         chunk: list[PlannedHousehold] = []
         chunk_persons = 0
         done = 0
-        for planned in plan_households(bank, tiers, seed):
+        planned_persons = 0
+        for planned_households, planned in enumerate(plan_households(bank, tiers, seed), start=1):
+            planned_persons += len(planned.members)
+            while len(tier_households) < len(tiers) and planned_persons >= tiers[len(tier_households)].persons:
+                tier_households.append(planned_households)
             chunk.append(planned)
             chunk_persons += len(planned.members)
             if chunk_persons >= BATCH_SIZE:
@@ -224,4 +244,4 @@ def load_people(bank: NameBank, tiers: Sequence[Tier], seed: str, scale: str, pr
         created_persons = persons.count() - persons_before
         record_bulk_load(Household, created_households, scale)
         record_bulk_load(Person, created_persons, scale)
-    return created_households, created_persons
+    return PeopleCounts(created_households, created_persons, tuple(tier_households))

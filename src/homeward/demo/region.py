@@ -1,7 +1,8 @@
 """The deployment region the demo data describes, read from a JSON file in ``demo/regions/``.
 
 A region file names the country, its districts (ISO 3166-2 codes, GeoNames admin1 codes,
-approximate centres, names), the demo agencies and the demo users. Official names of the
+approximate centres, names), the demo agencies, the casework offices each district has, and the
+demo users. Official names of the
 country and districts come from ``pycountry`` at load time, so the file only adds what ISO
 does not say.
 """
@@ -50,6 +51,23 @@ class AgencySpec:
 
 
 @dataclass(frozen=True)
+class CaseOfficeSpec:
+    """One kind of casework office, opened in every district.
+
+    ``name`` and ``mobile_team`` are templates with ``{district}``; ``decides`` lists the
+    responsible authorities (``ServiceType.responsible_agency``) whose services the office
+    handles; the districts in ``mobile_districts`` also get a mobile team.
+    """
+
+    key: str
+    agency: str
+    name: str
+    mobile_team: str
+    decides: tuple[str, ...]
+    mobile_districts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class DemoUserSpec:
     username: str
     role: str
@@ -73,6 +91,7 @@ class Region:
     districts: tuple[DistrictSpec, ...]
     agencies: tuple[AgencySpec, ...]
     demo_users: tuple[DemoUserSpec, ...]
+    case_offices: tuple[CaseOfficeSpec, ...] = ()
 
     def district(self, code: str) -> DistrictSpec:
         for district in self.districts:
@@ -141,6 +160,22 @@ def _country_names(code: str, language: str, extra: list[NameSpec]) -> tuple[Nam
     return _merged(iso, extra)
 
 
+def _case_office(raw: dict[str, Any], agencies: set[str], districts: set[str]) -> CaseOfficeSpec:
+    if raw["agency"] not in agencies:
+        raise ValueError(f"case office {raw['key']!r} names an agency the region does not list: {raw['agency']!r}")
+    unknown = sorted(set(raw.get("mobile_districts", ())) - districts)
+    if unknown:
+        raise ValueError(f"case office {raw['key']!r} has mobile teams in unknown districts {unknown}")
+    return CaseOfficeSpec(
+        key=raw["key"],
+        agency=raw["agency"],
+        name=raw["name"],
+        mobile_team=raw["mobile_team"],
+        decides=tuple(raw["decides"]),
+        mobile_districts=tuple(raw.get("mobile_districts", ())),
+    )
+
+
 def _district(raw: dict[str, Any], language: str, default_radius: float) -> DistrictSpec:
     subdivision = pycountry.subdivisions.get(code=raw["code"])
     if subdivision is None:
@@ -169,6 +204,8 @@ def load_region(key: str | None = None) -> Region:
         language = raw["language"]
         country = raw["country"]
         radius = float(raw.get("synthetic_radius_km", 25))
+        agency_codes = {item["code"] for item in raw["agencies"]}
+        district_codes = {item["code"] for item in raw["districts"]}
         return Region(
             key=raw["key"],
             label=raw["label"],
@@ -191,6 +228,9 @@ def load_region(key: str | None = None) -> Region:
                     superuser=bool(item.get("superuser", False)),
                 )
                 for item in raw["demo_users"]
+            ),
+            case_offices=tuple(
+                _case_office(item, agency_codes, district_codes) for item in raw.get("case_offices", ())
             ),
         )
     except (KeyError, TypeError, ValueError) as error:

@@ -9,15 +9,19 @@ from homeward.demo.errors import DemoDataError
 
 @dataclass(frozen=True)
 class Scale:
+    """``applications`` are casework applications; ``caseworkers`` staff each casework office."""
+
     name: str
     villages: int
     persons: int
+    applications: int = 0
+    caseworkers: int = 2
 
 
 SCALES: tuple[Scale, ...] = (
-    Scale("small", villages=40, persons=300),
-    Scale("district", villages=475, persons=20_000),
-    Scale("national", villages=4_975, persons=1_000_000),
+    Scale("small", villages=40, persons=300, applications=200, caseworkers=2),
+    Scale("district", villages=475, persons=20_000, applications=2_000, caseworkers=4),
+    Scale("national", villages=4_975, persons=1_000_000, applications=20_000, caseworkers=8),
 )
 
 

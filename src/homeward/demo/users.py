@@ -8,6 +8,8 @@ from django.db import transaction
 
 from homeward.accounts.models import Agency, User
 from homeward.accounts.services import create_user, ensure_agency, set_password
+from homeward.cases.models import Office
+from homeward.core.roles import Role
 from homeward.demo.errors import DemoDataMissing
 from homeward.demo.region import load_region
 from homeward.places.choices import PlaceLevel
@@ -29,7 +31,9 @@ def ensure_demo_users(region: str | None = None) -> list[DemoLogin]:
     """Make sure the region's demo agencies and demo users exist, and return their sign-ins.
 
     Existing users keep their role and scope; only a password that is no longer
-    :data:`DEMO_PASSWORD` is reset to it, so the printed sign-ins always work. Raises
+    :data:`DEMO_PASSWORD` is reset to it, so the printed sign-ins always work. The demo caseworker
+    and supervisor join the casework offices of their agency and districts (as member, as
+    supervisor), so that they find a queue and escalations on signing in. Raises
     :class:`DemoDataMissing` if the region's districts have not been loaded.
     """
     deployment = load_region(region)
@@ -45,7 +49,7 @@ def ensure_demo_users(region: str | None = None) -> list[DemoLogin]:
     for spec in deployment.demo_users:
         user = User.objects.filter(username=spec.username).first()
         if user is None:
-            create_user(
+            user = create_user(
                 username=spec.username,
                 password=DEMO_PASSWORD,
                 role=spec.role,
@@ -56,5 +60,23 @@ def ensure_demo_users(region: str | None = None) -> list[DemoLogin]:
             )
         elif not user.check_password(DEMO_PASSWORD):
             set_password(user, DEMO_PASSWORD)
+        join_offices(user)
         logins.append(DemoLogin(spec.username, DEMO_PASSWORD, spec.role, spec.label))
     return logins
+
+
+def join_offices(user: User) -> int:
+    """Make a demo caseworker a member, and a demo supervisor a supervisor, of every active office of
+    their agency serving one of their districts; returns how many offices they were not in before."""
+    if user.agency_id is None or user.role not in (Role.CASEWORKER, Role.SUPERVISOR):
+        return 0
+    offices = Office.objects.filter(agency_id=user.agency_id, is_active=True)
+    if not user.all_districts:
+        offices = offices.filter(districts__in=list(user.district_ids))
+    joined = 0
+    for office in offices.distinct().order_by("name"):
+        people = office.members if user.role == Role.CASEWORKER else office.supervisors
+        if not people.filter(pk=user.pk).exists():
+            people.add(user)
+            joined += 1
+    return joined
