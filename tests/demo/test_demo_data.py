@@ -216,6 +216,11 @@ def test_each_bulk_insert_leaves_one_audit_entry_per_model_and_the_chain_holds(s
         "recovery.projectrestores": {"created": small.recovery.project_restores, "scale": "small"},
         "recovery.milestone": {"created": small.recovery.milestones, "scale": "small"},
         "recovery.project_settlements": {"created": small.recovery.project_settlements, "scale": "small"},
+        "cases.application": {"created": small.casework.applications, "scale": "small"},
+        "cases.transition": {"created": small.casework.transitions, "scale": "small"},
+        "cases.decision": {"created": small.casework.decisions, "scale": "small"},
+        "cases.message": {"created": small.casework.messages, "scale": "small"},
+        "cases.informationrequest": {"created": small.casework.information_requests, "scale": "small"},
     }
     assert verify_chain().ok
 
@@ -224,7 +229,7 @@ def test_progress_is_reported_for_each_step(db):
     calls = []
     load_demo("small", progress=lambda step, done, total: calls.append((step, done, total)))
     steps = {step for step, _, _ in calls}
-    assert steps == {"Places", "Place names", "Households and persons", "Mine action", "Recovery"}
+    assert steps == {"Places", "Place names", "Households and persons", "Mine action", "Recovery", "Casework"}
     assert ("Households and persons", SMALL.persons, SMALL.persons) in calls
     assert all(0 <= done <= total for _, done, total in calls)
 
