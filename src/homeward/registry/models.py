@@ -114,7 +114,12 @@ class Person(BaseModel):
         ordering = ["family_name", "given_name"]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
-        indexes = [models.Index(fields=["district", "family_name"])]
+        indexes = [
+            models.Index(fields=["district", "family_name"]),
+            # The identity check on every submission looks persons up by birth date, and by exact name.
+            models.Index(fields=["birth_date"]),
+            models.Index(fields=["family_name", "given_name"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
