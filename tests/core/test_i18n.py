@@ -9,7 +9,7 @@ from homeward.core.catalogues import LOCALE_DIR, compiled_is_current, extract
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 SAME_IN_EVERY_LANGUAGE = {"API", "#", "Homeward", "Homeward API", "ISO 3166-2", "GeoNames"}
 # Words that are spelled as in English in that language, checked by a translator.
-SAME_AS_ENGLISH = {"az": {"Auditor"}, "hy": set(), "ru": set()}
+SAME_AS_ENGLISH = {"az": {"Auditor", "km"}, "hy": set(), "ru": set()}
 
 
 def _catalogue(language: str):
