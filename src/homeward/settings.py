@@ -146,6 +146,8 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# Formats Django does not ship (Armenian), in homeward/formats/<language>/formats.py.
+FORMAT_MODULE_PATH = ["homeward.formats"]
 TIME_ZONE = ENVIRONMENT.time_zone
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "homeward_language"
