@@ -43,7 +43,10 @@ def test_without_housing_figures_or_households_it_is_unknown() -> None:
     assert answers["no-record"].criterion(KEY).outcome == "unknown"
     assert answers["no-record"].criterion(KEY).evidence[0].detail == "no housing record"
     assert answers["no-households"].criterion(KEY).outcome == "unknown"
-    assert answers["no-households"].criterion(KEY).evidence[1].detail == "expected households not known (pre-conflict households)"
+    assert (
+        answers["no-households"].criterion(KEY).evidence[1].detail
+        == "expected households not known (pre-conflict households)"
+    )
 
 
 class Intentions:

@@ -31,7 +31,9 @@ class OpenRoads:
     def routes_to_district_centre(
         self, settlements: Settlements, hazards: Hazards, rows: IndexArray
     ) -> Sequence[RouteCheck]:
-        return [RouteCheck(Outcome.MET, (Evidence("note", None, "route_open", 12.0, (("distance", 12.0), ("unit", "km"))),))] * len(rows)
+        return [
+            RouteCheck(Outcome.MET, (Evidence("note", None, "route_open", 12.0, (("distance", 12.0), ("unit", "km"))),))
+        ] * len(rows)
 
     def affected_by(self, settlements: Settlements, polygons: GeometryArray) -> IndexArray:
         raise NotImplementedError
