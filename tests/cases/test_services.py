@@ -235,6 +235,64 @@ def test_every_transition_is_logged_and_audited(casework, personas):
     assert state_changes == [["draft", "submitted"], ["submitted", "screening"], ["screening", "in_review"]]
 
 
+def _logged(application: Application) -> list[tuple[str, dict[str, Any]]]:
+    entries = AuditEntry.objects.filter(object_id=str(application.pk)).order_by("sequence")
+    return [(entry.action, entry.changes) for entry in entries]
+
+
+def test_creating_and_submitting_at_once_leaves_what_the_two_steps_leave(casework, personas):
+    caseworker = personas.caseworker_aghdam
+    two_steps = casework.submitted()
+    data = ApplicationInput(
+        service="passport",
+        district="AZ-AGM",
+        given_name="Aygün",
+        family_name="Məmmədova",
+        birth_date=dt.date(1980, 5, 17),
+        contact="+994 50 123 45 67",
+        details={"birth_place": "Ağdam"},
+    )
+    with acting_as(caseworker):
+        at_once = services.create_and_submit_application(data, actor=caseworker)
+
+    stored = Application.objects.get(pk=at_once.pk)
+    fields = ("state", "office_id", "agency_id", "submitted_on", "due_on", "row_version", "identity_candidates")
+    assert [getattr(stored, name) for name in fields] == [getattr(two_steps, name) for name in fields]
+    transitions = [
+        list(Transition.objects.filter(application=application).values_list("event", "from_state", "to_state", "actor"))
+        for application in (two_steps, at_once)
+    ]
+    assert transitions[0] == transitions[1] == [("submit", "draft", "submitted", caseworker.pk)]
+
+    def comparable(application: Application) -> list[tuple[str, dict[str, Any]]]:
+        return [
+            (action, {key: value for key, value in changes.items() if key != "reference"})
+            for action, changes in _logged(application)
+        ]
+
+    assert comparable(at_once) == comparable(two_steps)
+    assert [action for action, _ in _logged(at_once)] == ["create", "update"]
+
+
+def test_creating_and_submitting_at_once_writes_nothing_when_the_submission_is_refused(casework, personas):
+    caseworker = personas.caseworker_aghdam
+    data = ApplicationInput(
+        service="passport",
+        district="AZ-AGM",
+        given_name="Aygün",
+        family_name="Məmmədova",
+        birth_date=dt.date(1980, 5, 17),
+    )
+    audited = AuditEntry.objects.count()
+
+    with acting_as(caseworker), pytest.raises(CaseError) as refused:
+        services.create_and_submit_application(data, actor=caseworker)
+
+    assert refused.value.field == "birth_place"
+    assert not Application.objects.exists()
+    assert AuditEntry.objects.count() == audited
+
+
 def test_the_audit_log_never_shows_the_applicants_name(casework):
     application = casework.submitted()
 

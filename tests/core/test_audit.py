@@ -1,9 +1,12 @@
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
+from homeward.accounts.models import Agency
 from homeward.core import audit
 from homeward.core.context import acting_as
 from homeward.core.models import AuditEntry
+from homeward.core.versioning import StaleObjectError
 from homeward.registry.models import Person
 from tests.factories import AgencyFactory, PersonFactory
 
@@ -140,3 +143,89 @@ def test_listing_staff_accounts_is_audited(personas, as_user):
     entry = last_entry()
     assert (entry.action, entry.object_type, entry.actor_id) == ("read", "accounts.user", personas.auditor.pk)
     assert str(personas.caseworker_lachin.pk) in entry.changes["ids"]
+
+
+# --- entries of one block appended together ---------------------------------------------------
+
+
+def _agency(code: str) -> Agency:
+    # Saved directly: a factory's get_or_create opens a savepoint of its own.
+    agency = Agency(code=code, name=code.title(), kind="government")
+    agency.save()
+    return agency
+
+
+def test_the_entries_of_a_block_are_appended_together_at_its_end_with_one_lock(world):
+    with CaptureQueriesContext(connection) as queries, audit.atomic():
+        _agency("one")
+        _agency("two")
+        assert not any("core_auditentry" in query["sql"] for query in queries.captured_queries)
+    heads = [query for query in queries.captured_queries if "core_auditchainhead" in query["sql"]]
+    inserts = [query for query in queries.captured_queries if query["sql"].startswith('INSERT INTO "core_auditentry"')]
+
+    assert len(heads) == 2  # one locking read, one update
+    assert len(inserts) == 1
+    assert [entry.object_label for entry in AuditEntry.objects.order_by("-sequence")[:2]][::-1] == [
+        str(Agency.objects.get(code="one")),
+        str(Agency.objects.get(code="two")),
+    ]
+    assert audit.verify_chain().ok
+
+
+def test_a_failed_block_appends_nothing(world):
+    before = AuditEntry.objects.count()
+    with pytest.raises(RuntimeError), audit.atomic():
+        _agency("doomed")
+        raise RuntimeError("abort")
+
+    assert AuditEntry.objects.count() == before
+    assert not Agency.objects.filter(code="doomed").exists()
+    assert audit.verify_chain().ok
+
+
+def test_an_inner_block_hands_its_entries_to_the_outer_one_unless_it_fails(world):
+    before = AuditEntry.objects.count()
+    with audit.atomic():
+        _agency("outer")
+        with audit.atomic():
+            _agency("inner")
+        with pytest.raises(RuntimeError), audit.atomic():
+            _agency("undone")
+            raise RuntimeError("abort")
+        assert AuditEntry.objects.count() == before
+
+    labels = list(
+        AuditEntry.objects.filter(sequence__gt=before).order_by("sequence").values_list("object_id", flat=True)
+    )
+    assert labels == [str(Agency.objects.get(code=code).pk) for code in ("outer", "inner")]
+    assert audit.verify_chain().ok
+
+
+def test_an_entry_in_a_plain_savepoint_rolled_back_inside_a_block_goes_with_it(world):
+    before = AuditEntry.objects.count()
+    with audit.atomic():
+        _agency("kept")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            _agency("undone")
+            raise RuntimeError("abort")
+        _agency("kept-too")
+
+    logged = set(AuditEntry.objects.filter(sequence__gt=before).values_list("object_id", flat=True))
+    assert logged == {str(agency.pk) for agency in Agency.objects.filter(code__in=["kept", "kept-too"])}
+    assert audit.verify_chain().ok
+
+
+def test_a_stale_save_inside_a_transaction_leaves_it_usable(world):
+    agency = _agency("stale")
+    stale = Agency.objects.get(pk=agency.pk)
+    agency.name = "first"
+    agency.save()
+    with transaction.atomic():
+        stale.name = "second"
+        with pytest.raises(StaleObjectError):
+            stale.save()
+        _agency("after")
+
+    assert Agency.objects.filter(code="after").exists()
+    assert Agency.objects.get(pk=agency.pk).name == "first"
+    assert audit.verify_chain().ok

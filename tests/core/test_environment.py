@@ -4,6 +4,7 @@ import pytest
 
 from homeward.core.environment import (
     DEVELOPMENT_SECRET_KEY,
+    PREPARE_THRESHOLD,
     VARIABLES,
     ConfigurationError,
     read_environment,
@@ -135,3 +136,18 @@ def test_map_and_place_name_settings_are_read():
     assert environment.map_bounds == (44.5, 38.8, 47.5, 40.5)
     assert environment.place_name_order == ("en", "az")
     assert environment.import_max_mb == 50
+
+
+def test_postgres_binds_parameters_on_the_server_and_prepares_repeated_statements():
+    options = read_environment({"HOMEWARD_DATABASE_URL": POSTGRES}).database["OPTIONS"]
+    assert options["server_side_binding"] is True
+    assert options["prepare_threshold"] == PREPARE_THRESHOLD
+
+
+def test_behind_a_transaction_pooler_nothing_is_prepared():
+    env = {"HOMEWARD_DATABASE_URL": POSTGRES, "HOMEWARD_DATABASE_POOLER": "transaction"}
+    options = read_environment(env).database["OPTIONS"]
+    assert options["server_side_binding"] is True
+    assert options["prepare_threshold"] is None
+    with pytest.raises(ConfigurationError, match="HOMEWARD_DATABASE_POOLER"):
+        read_environment({**env, "HOMEWARD_DATABASE_POOLER": "statement"})

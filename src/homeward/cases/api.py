@@ -178,6 +178,9 @@ class ApplicationOut(ApplicationSummary):
 
     @staticmethod
     def resolve_escalated(application: Application) -> bool:
+        known = getattr(application, "known_escalated", None)
+        if known is not None:
+            return bool(known)
         return application.escalations.filter(resolved_at__isnull=True).exists()
 
     @staticmethod
@@ -438,10 +441,14 @@ def create_application(request: HttpRequest, payload: ApplicationIn) -> Any:
         mobile_team_id=payload.mobile_team,
         language=payload.language,
     )
-    application = services.create_application(data, actor=request.user)
     if payload.submit:
-        services.submit_application(application, actor=request.user)
-    return Status(201, _shown(request, application.pk))
+        application = services.create_and_submit_application(data, actor=request.user)
+    else:
+        application = services.create_application(data, actor=request.user)
+    # Shown from memory: the write holds everything the answer needs, and nothing can have
+    # escalated an application created a moment ago.
+    application.known_escalated = False  # type: ignore[attr-defined]
+    return Status(201, selectors.shown_after_write(request.user, application))
 
 
 @router.get("/cases/applications/{application_id}", response=ApplicationOut, summary="One application (audited)")
@@ -499,7 +506,7 @@ def fire_event(request: HttpRequest, application_id: uuid.UUID, event: str, payl
         raise CaseError("event", "decide through /decision, with a result and reasons")
     else:
         raise TransitionRefused(event, application.state)
-    return _shown(request, application.pk)
+    return selectors.shown_after_write(request.user, application)
 
 
 @router.post("/cases/applications/{application_id}/decision", response=DecisionOut, summary="Decide an application")

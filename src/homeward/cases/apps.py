@@ -8,4 +8,6 @@ class CasesConfig(AppConfig):
     verbose_name = _("Casework")
 
     def ready(self) -> None:
-        from homeward.cases import navigation  # noqa: F401  (registers menu and counters)
+        from homeward.cases import configuration, navigation  # noqa: F401  (registers menu and counters)
+
+        configuration.connect()

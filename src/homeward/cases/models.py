@@ -6,6 +6,7 @@ and the fields its service asks for; no ethnicity, religion or political field, 
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from homeward.cases.choices import (
     MessageDirection,
     ResponsibleAgency,
 )
-from homeward.core.models import BaseModel
+from homeward.core.models import BaseModel, VersionCounter
 from homeward.core.permissions import Scope
 from homeward.registry.choices import DocumentType as IdentityDocumentType
 
@@ -154,6 +155,25 @@ class Holiday(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.label}"
+
+
+class ConfigurationVersion(VersionCounter):
+    """Bumped, with a new random stamp, by every change of a service, an office or a holiday: the
+    key of each process's cache of the configuration (:mod:`homeward.cases.configuration`)."""
+
+    stamp = models.UUIDField(default=uuid.uuid4)
+
+    @classmethod
+    def bump(cls) -> None:
+        """Add one and draw a new stamp, inside the caller's transaction."""
+        cls._default_manager.get_or_create(id=1)
+        cls._default_manager.filter(id=1).update(version=models.F("version") + 1, stamp=uuid.uuid4())
+
+    @classmethod
+    def current_stamp(cls) -> uuid.UUID | None:
+        """The stamp now (``None`` before the first change)."""
+        stamp: uuid.UUID | None = cls._default_manager.filter(id=1).values_list("stamp", flat=True).first()
+        return stamp
 
 
 class Office(BaseModel):
@@ -333,6 +353,13 @@ class Application(BaseModel):
             models.Index(fields=["district", "state"]),
             models.Index(fields=["office", "state"]),
             models.Index(fields=["assignee", "state"]),
+            # An office's queue (selectors.queue_for): its unassigned applications, oldest submission
+            # first. The condition has no parameter, so a prepared statement's generic plan can use it.
+            models.Index(
+                fields=["office", "submitted_on", "created_at"],
+                name="cases_application_queue",
+                condition=models.Q(assignee__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

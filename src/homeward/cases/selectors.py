@@ -8,21 +8,19 @@ import logging
 import uuid
 from typing import IO, Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from homeward.cases import workflow
-from homeward.cases.choices import OPEN_STATES, ApplicationState, HolidayKind
+from homeward.cases import configuration, workflow
+from homeward.cases.choices import OPEN_STATES, ApplicationState
 from homeward.cases.identity import ApplicantData, Candidate, RegistryNameMatcher
 from homeward.cases.models import (
     Application,
     ApplicationDocument,
     Decision,
     Escalation,
-    Holiday,
     InformationRequest,
     InternalNote,
     Message,
@@ -36,26 +34,20 @@ from homeward.core.permissions import AGENCY_BOUND_ROLES, Action, in_district_sc
 from homeward.core.roles import Role
 from homeward.registry import selectors as registry
 
-DEFAULT_HOLIDAY_COUNTRY = "AZ"
+DEFAULT_HOLIDAY_COUNTRY = configuration.DEFAULT_HOLIDAY_COUNTRY
 
 logger = logging.getLogger(__name__)
 
 
 def holiday_country() -> str | None:
     """The country whose public holidays count (``HOMEWARD_HOLIDAY_COUNTRY``; empty for none)."""
-    return getattr(settings, "HOMEWARD_HOLIDAY_COUNTRY", DEFAULT_HOLIDAY_COUNTRY) or None
+    return configuration.holiday_country()
 
 
 def working_calendar() -> WorkingCalendar:
-    """The deployment's calendar: the country's public holidays plus the ``Holiday`` table."""
-    days_off: dict[dt.date, str] = {}
-    working: list[dt.date] = []
-    for day, label, kind in Holiday.objects.values_list("date", "label", "kind"):
-        if kind == HolidayKind.WORKING_DAY:
-            working.append(day)
-        else:
-            days_off[day] = label
-    return WorkingCalendar(holiday_country(), extra_days_off=days_off, extra_working_days=working)
+    """The deployment's calendar: the country's public holidays plus the ``Holiday`` table (cached
+    per process until either changes: see :mod:`homeward.cases.configuration`)."""
+    return configuration.working_calendar()
 
 
 def deadline_status_of(
@@ -77,7 +69,8 @@ def active_services() -> QuerySet[ServiceType]:
 
 
 def service_by_code(code: str) -> ServiceType | None:
-    return ServiceType.objects.filter(code=code).first()
+    """The service with this code, active or not (cached per process until the catalogue changes)."""
+    return configuration.service_by_code(code)
 
 
 def applications_visible_to(user: Any) -> QuerySet[Application]:
@@ -102,6 +95,14 @@ def application_in_scope(user: Any, application_id: uuid.UUID | str) -> Applicat
     shows personal data only after further checks, and then calls :func:`record_read`."""
     application = applications_visible_to(user).filter(pk=application_id).first()
     if application is None or not may(user, Action.VIEW, application):
+        raise Http404
+    return application
+
+
+def shown_after_write(user: Any, application: Application) -> Application:
+    """The application as ``user``'s write just left it in memory, to show back to them, if they may
+    still see it (404 otherwise, as a fresh read would answer); not audited: the write's audit covers it."""
+    if not may(user, Action.VIEW, application):
         raise Http404
     return application
 

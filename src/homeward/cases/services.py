@@ -43,7 +43,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from homeward.cases import identity, selectors, workflow
+from homeward.cases import configuration, identity, selectors, workflow
 from homeward.cases.catalogue import CatalogueError, check_service, read_catalogue
 from homeward.cases.choices import (
     CLOCK_RUNNING_STATES,
@@ -73,6 +73,7 @@ from homeward.cases.models import (
     default_applicant_language,
 )
 from homeward.cases.working_days import DeadlineStatus, WorkingCalendar, deadline_status
+from homeward.core import audit
 from homeward.core.permissions import Action, Domain, actions_for, domain_of, may
 from homeward.core.roles import STAFF_ROLES, Role
 from homeward.core.versioning import StaleObjectError
@@ -299,7 +300,9 @@ class ApplicationInput:
 
 def _reference(service: ServiceType) -> str:
     prefix = "".join(part[0] for part in service.code.split("_"))[:4].upper()
-    return f"{prefix}-{timezone.localdate():%y%m%d}-{secrets.token_hex(3).upper()}"
+    # 40 random bits a day: at 10,000 submissions a day two share a reference about once in 60 years
+    # (3 bytes clashed within a benchmark minute, and the second submission failed).
+    return f"{prefix}-{timezone.localdate():%y%m%d}-{secrets.token_hex(5).upper()}"
 
 
 def _check_applicant(data: ApplicationInput) -> dict[str, Any]:
@@ -327,12 +330,9 @@ def _check_applicant(data: ApplicationInput) -> dict[str, Any]:
     return details
 
 
-@transaction.atomic
-def create_application(data: ApplicationInput, *, actor: Any) -> Application:
-    """Start an application (a draft) for a service, as entered by the applicant or a caseworker helping them.
-
-    A staff actor is recorded as the one who assisted; a mobile team may be named too.
-    """
+def _new_application(data: ApplicationInput, *, actor: Any) -> Application:
+    """A draft for ``data``, checked and not saved: the actor's permission, the service, the district,
+    the applicant's fields and the mobile team."""
     _require(actor, Action.CREATE, Application)
     service = selectors.service_by_code(data.service)
     if service is None or not service.is_active:
@@ -362,7 +362,54 @@ def create_application(data: ApplicationInput, *, actor: Any) -> Application:
         mobile_team=mobile_team,
     )
     _require(actor, Action.CREATE, application)
-    application.save()
+    return application
+
+
+def create_application(data: ApplicationInput, *, actor: Any) -> Application:
+    """Start an application (a draft) for a service, as entered by the applicant or a caseworker helping them.
+
+    A staff actor is recorded as the one who assisted; a mobile team may be named too.
+    """
+    with audit.atomic():
+        application = _new_application(data, actor=actor)
+        application.save()
+    return application
+
+
+def create_and_submit_application(data: ApplicationInput, *, actor: Any, note: str = "") -> Application:
+    """Start an application and submit it at once: both or neither, in one transaction.
+
+    Checks what :func:`create_application` and :func:`submit_application` check, in the same order,
+    and leaves the same records: the row (inserted already submitted, at row version 2, so one
+    ``INSERT`` and no ``UPDATE``), the ``submit`` :class:`Transition`, and the same audit entries as
+    the two steps would write (the draft created, then updated by the submission).
+    """
+    if len(note) > _MAX_TEXT:
+        raise CaseError("note", f"is longer than {_MAX_TEXT} characters")
+    with audit.atomic():
+        application = _new_application(data, actor=actor)
+        application.stamp_actor()
+        created = audit.changes_of(application, adding=True)
+        draft = {f.attname: getattr(application, f.attname) for f in application._meta.concrete_fields}
+        _require(actor, Action.VIEW, application)
+        _require(actor, workflow.required_action("submit", application.state), application)
+        _require_personally(actor, "submit", application)
+        source, target = workflow.fire(application, "submit")
+        fields = {"state", *_submitting(application)}
+        # What the submission's UPDATE of the saved draft would have recorded.
+        application._loaded_values = draft
+        submitted = audit.changes_of(application, adding=False, update_fields=fields)
+        application.row_version = 2
+        application.save(audit_as=[(audit.AuditAction.CREATE, created), (audit.AuditAction.UPDATE, submitted)])
+        Transition(
+            application=application,
+            event="submit",
+            from_state=source,
+            to_state=target,
+            actor=actor,
+            at=timezone.now(),
+            note=note.strip(),
+        ).save()
     return application
 
 
@@ -375,13 +422,9 @@ def _missing_field(application: Application) -> str | None:
 
 
 def office_for(application: Application) -> Office | None:
-    """The active office serving the application's district that handles its service (by name)."""
-    offices = Office.objects.filter(is_active=True, districts=application.district_id).order_by("name", "pk")
-    for office in offices.prefetch_related("services"):
-        handled = {service.pk for service in office.services.all()}
-        if not handled or application.service_id in handled:
-            return office
-    return None
+    """The active office serving the application's district that handles its service (the first by
+    name; cached per process until an office changes)."""
+    return configuration.office_serving(application.district_id, application.service_id)
 
 
 def _transition(
@@ -399,7 +442,7 @@ def _transition(
     transition, then run ``after`` (further records). All or nothing."""
     if len(note) > _MAX_TEXT:
         raise CaseError("note", f"is longer than {_MAX_TEXT} characters")
-    with transaction.atomic(), _unchanged_on_failure(application):
+    with audit.atomic(), _unchanged_on_failure(application):
         _require(actor, Action.VIEW, application)
         _check_seen(application, seen_version)
         _require(actor, workflow.required_action(event, application.state), application)
@@ -422,41 +465,41 @@ def _transition(
     return log
 
 
+def _submitting(app: Application) -> list[str]:
+    """The effects of submitting: check the service's required fields, route to the office of the
+    district (its queue), start the deadline clock, look for the applicant among registered persons."""
+    missing = _missing_field(app)
+    if missing is not None:
+        raise CaseError(missing, f"is required for {app.service.name_en}")
+    office = office_for(app)
+    if office is None:
+        raise CaseError("district", f"no office in {app.district} handles {app.service.name_en}: ask an administrator")
+    today = timezone.localdate()
+    app.office, app.agency_id = office, office.agency_id
+    app.submitted_on = app.clock_started_on = today
+    app.deadline_working_days = app.service.deadline_working_days
+    app.paused_working_days = 0
+    app.due_on = _due_on(app, selectors.working_calendar())
+    applicant = identity.ApplicantData(app.given_name, app.family_name, app.patronymic, app.birth_date)
+    app.identity_candidates = [c.as_evidence() for c in identity.RegistryNameMatcher().candidates(applicant)]
+    return [
+        "office",
+        "agency",
+        "submitted_on",
+        "clock_started_on",
+        "deadline_working_days",
+        "paused_working_days",
+        "due_on",
+        "identity_candidates",
+    ]
+
+
 def submit_application(
     application: Application, *, actor: Any, note: str = "", seen_version: int | None = None
 ) -> Transition:
     """Submit a draft: check the service's required fields, route it to the office of its district
     (its queue), start the deadline clock and look for the applicant among registered persons."""
-
-    def effects(app: Application) -> list[str]:
-        missing = _missing_field(app)
-        if missing is not None:
-            raise CaseError(missing, f"is required for {app.service.name_en}")
-        office = office_for(app)
-        if office is None:
-            raise CaseError(
-                "district", f"no office in {app.district} handles {app.service.name_en}: ask an administrator"
-            )
-        today = timezone.localdate()
-        app.office, app.agency_id = office, office.agency_id
-        app.submitted_on = app.clock_started_on = today
-        app.deadline_working_days = app.service.deadline_working_days
-        app.paused_working_days = 0
-        app.due_on = _due_on(app, selectors.working_calendar())
-        applicant = identity.ApplicantData(app.given_name, app.family_name, app.patronymic, app.birth_date)
-        app.identity_candidates = [c.as_evidence() for c in identity.RegistryNameMatcher().candidates(applicant)]
-        return [
-            "office",
-            "agency",
-            "submitted_on",
-            "clock_started_on",
-            "deadline_working_days",
-            "paused_working_days",
-            "due_on",
-            "identity_candidates",
-        ]
-
-    return _transition(application, "submit", actor=actor, note=note, seen_version=seen_version, effects=effects)
+    return _transition(application, "submit", actor=actor, note=note, seen_version=seen_version, effects=_submitting)
 
 
 def start_screening(
@@ -722,7 +765,7 @@ def _check_caseworker(caseworker: Any, application: Application) -> None:
 
 def assign(application: Application, caseworker: Any, *, actor: Any, seen_version: int | None = None) -> Application:
     """A supervisor gives the application to a caseworker of its agency and district."""
-    with transaction.atomic(), _unchanged_on_failure(application):
+    with audit.atomic(), _unchanged_on_failure(application):
         _require(actor, Action.VIEW, application)
         _check_seen(application, seen_version)
         _require(actor, Action.ASSIGN, application)
@@ -760,7 +803,7 @@ def assign_next(caseworker: Any) -> Application | None:
         if not may(caseworker, Action.CHANGE, application):
             continue
         try:
-            with transaction.atomic():
+            with audit.atomic():
                 application.assignee = caseworker
                 application.save(update_fields=["assignee"])
         except StaleObjectError:

@@ -676,9 +676,7 @@ def new_application(request: HttpRequest) -> HttpResponse:
     form = context["form"] = NewApplicationForm(request.POST, **form_kwargs)
     if form.is_valid():
         try:
-            with transaction.atomic():
-                application = services.create_application(_application_input(form), actor=user)
-                services.submit_application(application, actor=user)
+            application = services.create_and_submit_application(_application_input(form), actor=user)
         except CaseError as error:
             form.add_domain_error(error.field, error.message)
         except ActionRefused as refused:

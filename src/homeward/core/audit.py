@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,16 @@ from django.utils import timezone
 from homeward.core.context import current
 from homeward.core.models import AuditAction, AuditChainHead, AuditEntry
 
-__all__ = ["AuditAction", "ChainReport", "changes_of", "record", "record_list_read", "record_read", "verify_chain"]
+__all__ = [
+    "AuditAction",
+    "ChainReport",
+    "atomic",
+    "changes_of",
+    "record",
+    "record_list_read",
+    "record_read",
+    "verify_chain",
+]
 
 GENESIS_HASH = "0" * 64
 REDACTED = "[redacted]"
@@ -112,6 +122,77 @@ def compute_hash(entry: AuditEntry) -> str:
     return _digest(_hashed_fields(entry))
 
 
+class _Batch:
+    """Entries recorded directly in one :func:`atomic` block, waiting to be appended at its end."""
+
+    __slots__ = ("entries", "savepoints")
+
+    def __init__(self, savepoints: tuple[str, ...]) -> None:
+        self.savepoints = savepoints
+        self.entries: list[AuditEntry] = []
+
+
+def _batches(connection: Any) -> list[_Batch]:
+    """The open :func:`atomic` blocks of this connection (one per thread), innermost last."""
+    batches: list[_Batch] | None = getattr(connection, "homeward_audit_batches", None)
+    if batches is None:
+        batches = connection.homeward_audit_batches = []
+    return batches
+
+
+def _savepoints(connection: Any) -> tuple[str, ...]:
+    """The savepoints open now (``atomic(savepoint=False)`` blocks take none and cannot be undone alone)."""
+    return tuple(sid for sid in connection.savepoint_ids if sid is not None)
+
+
+def _append(entries: list[AuditEntry]) -> None:
+    """Chain ``entries`` after the head and store them: one locking read of the head, one insert,
+    one update, whatever their number. The head stays locked until the transaction ends."""
+    with transaction.atomic(savepoint=False):
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        sequence, previous_hash = head.sequence, head.entry_hash
+        for entry in entries:
+            sequence += 1
+            entry.sequence, entry.previous_hash = sequence, previous_hash
+            entry.entry_hash = previous_hash = compute_hash(entry)
+        AuditEntry.objects.bulk_create(entries)
+        AuditChainHead.objects.filter(id=1).update(sequence=sequence, entry_hash=previous_hash)
+
+
+@contextmanager
+def atomic() -> Iterator[None]:
+    """``transaction.atomic()`` whose audit entries are appended to the chain together, at its end.
+
+    Entries recorded in the block are kept in memory, in order, and chained in one go just before the
+    block ends, still inside its transaction: so the chain head is locked once, and only for the end
+    of the transaction, not from the first audited write on. A block that fails appends nothing, as
+    its writes are undone. A block inside another hands its entries to the outer one; an entry
+    recorded inside a savepoint opened in the block by plain ``transaction.atomic()`` (which this
+    module cannot see undone) is appended at once instead, inside that savepoint, so it goes if the
+    savepoint is rolled back: such entries come earlier in the chain than the block's buffered ones.
+    """
+    connection = transaction.get_connection()
+    batches = _batches(connection)
+    enclosing = _savepoints(connection)
+    handed_over: list[AuditEntry] = []
+    with transaction.atomic():
+        batch = _Batch(_savepoints(connection))
+        batches.append(batch)
+        try:
+            yield
+        finally:
+            batches.remove(batch)
+        # Reached only when the block succeeded; a block marked for rollback is undone, entries too.
+        if batch.entries and not connection.needs_rollback:
+            if batches and batches[-1].savepoints == enclosing:
+                handed_over = batch.entries
+            else:
+                _append(batch.entries)
+    # Handed over once this block's savepoint is released: the outer block now answers for them.
+    if handed_over:
+        batches[-1].entries.extend(handed_over)
+
+
 def record(
     action: str,
     *,
@@ -123,7 +204,11 @@ def record(
     purpose: str = "",
     actor: Any = None,
 ) -> AuditEntry:
-    """Append one entry to the chain, inside the current transaction."""
+    """Append one entry to the chain, inside the current transaction.
+
+    Directly inside an :func:`atomic` block the entry is appended at the block's end (its
+    ``sequence`` and hashes are set then); elsewhere at once.
+    """
     context = current()
     if actor is None and context.actor is not None and getattr(context.actor, "is_authenticated", False):
         actor = context.actor
@@ -131,28 +216,30 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_label = object_label or _label(obj)
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-        entry = AuditEntry(
-            sequence=head.sequence + 1,
-            at=timezone.now(),
-            actor=actor,
-            actor_label=(actor.get_username() if actor is not None else f"({context.origin})")[:200],
-            origin=context.origin,
-            action=str(action),
-            object_type=object_type,
-            object_id=object_id,
-            object_label=object_label[:200],
-            changes=_plain(changes or {}),
-            purpose=purpose[:200],
-            ip_address=context.ip_address,
-            user_agent=context.user_agent,
-            request_id=context.request_id,
-            previous_hash=head.entry_hash,
-        )
-        entry.entry_hash = compute_hash(entry)
-        entry.save()
-        AuditChainHead.objects.filter(id=1).update(sequence=entry.sequence, entry_hash=entry.entry_hash)
+    entry = AuditEntry(
+        at=timezone.now(),
+        actor=actor,
+        actor_label=(actor.get_username() if actor is not None else f"({context.origin})")[:200],
+        origin=context.origin,
+        action=str(action),
+        object_type=object_type,
+        object_id=object_id,
+        object_label=object_label[:200],
+        changes=_plain(changes or {}),
+        purpose=purpose[:200],
+        ip_address=context.ip_address,
+        user_agent=context.user_agent,
+        request_id=context.request_id,
+    )
+    connection = transaction.get_connection()
+    batches = _batches(connection)
+    if batches and batches[-1].savepoints == _savepoints(connection):
+        batches[-1].entries.append(entry)
+    else:
+        # No savepoint of our own inside a caller's transaction: a failed append aborts the
+        # caller's block, which is right, since the write it audits must not commit without its
+        # entry (no caller catches a failed append and carries on).
+        _append([entry])
     return entry
 
 

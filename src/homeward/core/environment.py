@@ -63,6 +63,12 @@ VARIABLES: tuple[Variable, ...] = (
         "`sqlite:///PATH` or `postgresql://USER:PASSWORD@HOST:PORT/NAME` (psycopg 3).",
     ),
     Variable(
+        "HOMEWARD_DATABASE_POOLER",
+        "empty",
+        "`transaction` when PostgreSQL is reached through a pooler in transaction mode (PgBouncer): "
+        "statements are then not prepared on the server, which such a pooler may not carry over.",
+    ),
+    Variable(
         "HOMEWARD_SECRET_KEY", "a development key", "Signs sessions and tokens; production needs 50 or more characters."
     ),
     Variable(
@@ -215,16 +221,31 @@ def default_data_dir(env: Mapping[str, str]) -> Path:
     return Path(base) / "homeward"
 
 
-def database_settings(url: str) -> dict[str, Any]:
+PREPARE_THRESHOLD = 5
+"""psycopg prepares a statement on the server once it has run this many times on a connection."""
+
+
+def database_settings(url: str, *, transaction_pooler: bool = False) -> dict[str, Any]:
     """Translate a database URL into a Django ``DATABASES`` entry.
 
     SQLite runs in WAL mode with a busy timeout and immediate transactions, so a web server
     and a task worker on one laptop do not fail with "database is locked".
+
+    PostgreSQL binds parameters on the server (``server_side_binding``: the statement text is the
+    same for every value, so it can be prepared) and psycopg prepares a statement once it has run
+    :data:`PREPARE_THRESHOLD` times on a connection, so it is not planned afresh each time. Behind a
+    pooler in transaction mode (``transaction_pooler``) a connection's prepared statements may be on
+    another server connection at the next transaction, so nothing is prepared; binding on the server
+    is still safe there (each statement is parsed and run in one go).
     """
     scheme = urlsplit(url).scheme
     if scheme in {"postgres", "postgresql", "pgsql"}:
         config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
-        options: dict[str, Any] = {"connect_timeout": 5}
+        options: dict[str, Any] = {
+            "connect_timeout": 5,
+            "server_side_binding": True,
+            "prepare_threshold": None if transaction_pooler else PREPARE_THRESHOLD,
+        }
         config["OPTIONS"] = options
         return config
     if scheme == "sqlite":
@@ -323,7 +344,10 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
 
     data_dir = Path(env.get("HOMEWARD_DATA_DIR") or default_data_dir(env)).expanduser()
     url = env.get("HOMEWARD_DATABASE_URL") or f"sqlite:///{data_dir / 'homeward.sqlite3'}"
-    database = database_settings(url)
+    pooler = env.get("HOMEWARD_DATABASE_POOLER", "").strip().lower()
+    if pooler not in {"", "session", "transaction"}:
+        raise ConfigurationError(f"HOMEWARD_DATABASE_POOLER must be empty, session or transaction, not {pooler!r}")
+    database = database_settings(url, transaction_pooler=pooler == "transaction")
 
     language = env.get("HOMEWARD_DEFAULT_LANGUAGE", "en").strip() or "en"
     if language not in SUPPORTED_LANGUAGES:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -65,38 +66,64 @@ class BaseModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, *args: Any, audit_as: Sequence[tuple[str, dict[str, Any]]] | None = None, **kwargs: Any) -> None:
+        """Save (refusing a stale write) and audit it in the same transaction.
+
+        ``audit_as`` replaces the entry computed from this save by the given ``(action, changes)``
+        entries, in order: for a row written once on behalf of several steps of one service (an
+        application inserted already submitted is logged as created, then updated by the submission).
+        """
         from django.db import transaction
 
         from homeward.core import audit
-        from homeward.core.context import current_actor
 
         adding = self._state.adding
-        actor = current_actor()
         update_fields = kwargs.get("update_fields")
-        if actor is not None:
-            if adding and self.created_by_id is None:
-                self.created_by = actor
-            self.updated_by = actor
+        self.stamp_actor()
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "row_version", "updated_at", "updated_by"}
         self._expected_version = self.row_version
         if not adding:
             self.row_version = self._expected_version + 1
-        with transaction.atomic(using=kwargs.get("using")):
+        # The row and its audit entry commit together. Inside a caller's transaction no savepoint is
+        # taken (savepoint=False): a failed save then aborts the caller's whole block. No caller
+        # catches a failed save and carries on in the same block without a transaction.atomic() of
+        # its own around the save (assign_next, escalate_overdue, registry's _add_document, the
+        # views), and that inner block is the savepoint that undoes it; a caller that wants to go on
+        # after a failed save must do the same.
+        stale: StaleObjectError | None = None
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
             try:
                 super().save(*args, **kwargs)
-            except StaleObjectError:
-                self.row_version = self._expected_version
-                raise
-            changes = audit.changes_of(self, adding=adding, update_fields=update_fields)
-            if adding or changes:
-                audit.record(
-                    audit.AuditAction.CREATE if adding else audit.AuditAction.UPDATE,
-                    obj=self,
-                    changes=changes,
-                )
+            except StaleObjectError as error:
+                # Nothing was written (the conditional UPDATE matched no row, and no model has parent
+                # tables) and the database saw no error, so the refusal leaves the block normally and
+                # clears the rollback mark Django's save_base set: the caller's transaction stays
+                # usable, as it did when this block was a savepoint.
+                transaction.set_rollback(False, using=kwargs.get("using"))
+                stale = error
+            else:
+                if audit_as is None:
+                    changes = audit.changes_of(self, adding=adding, update_fields=update_fields)
+                    action: str = audit.AuditAction.CREATE if adding else audit.AuditAction.UPDATE
+                    audit_as = [(action, changes)] if adding or changes else []
+                for logged_action, logged in audit_as:
+                    audit.record(logged_action, obj=self, changes=logged)
+        if stale is not None:
+            self.row_version = self._expected_version
+            raise stale
         self._loaded_values = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+
+    def stamp_actor(self) -> None:
+        """Record the acting user (``core.context``) as the one who updates, and creates if new, as
+        ``save()`` does; for a caller computing the audit entries of a save beforehand."""
+        from homeward.core.context import current_actor
+
+        actor = current_actor()
+        if actor is not None:
+            if self._state.adding and self.created_by_id is None:
+                self.created_by = actor
+            self.updated_by = actor
 
     def _do_update(
         self, base_qs: Any, using: Any, pk_val: Any, values: Any, update_fields: Any, forced_update: Any

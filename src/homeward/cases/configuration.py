@@ -1,0 +1,123 @@
+"""The casework configuration, cached per process: services by code, which office serves a district
+(and service), and the working calendar (the ``Holiday`` table and the holiday country).
+
+It changes rarely and is read by every submission. Every change of a service, an office (its row,
+districts or services) or a holiday renews the stamp of :class:`~homeward.cases.models.ConfigurationVersion`
+in the same transaction (see :func:`_changed`); a reader fetches that stamp (one primary-key read)
+and rebuilds its snapshot when it differs from the one the snapshot was built at. So a change is
+seen by every worker as soon as it commits, and by the transaction that made it at once. The stamp
+is random, so a change rolled back, or a database emptied and refilled, never repeats one a process
+has cached. The stamp is read before the rows, so a snapshot is never older than its stamp.
+
+Callers get copies of the cached model instances, never the shared ones.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import threading
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from homeward.cases.choices import HolidayKind
+from homeward.cases.models import ConfigurationVersion, Holiday, Office, ServiceType
+from homeward.cases.working_days import WorkingCalendar
+
+DEFAULT_HOLIDAY_COUNTRY = "AZ"
+
+
+def holiday_country() -> str | None:
+    """The country whose public holidays count (``HOMEWARD_HOLIDAY_COUNTRY``; empty for none)."""
+    return getattr(settings, "HOMEWARD_HOLIDAY_COUNTRY", DEFAULT_HOLIDAY_COUNTRY) or None
+
+
+@dataclass
+class _Snapshot:
+    stamp: uuid.UUID | None
+    services: dict[str, ServiceType]
+    # district id -> the active offices serving it, by name, each with the ids of the services it
+    # handles (empty: every service).
+    routes: dict[Any, list[tuple[Office, frozenset[Any]]]]
+    days_off: dict[dt.date, str]
+    working_days: list[dt.date]
+    calendars: dict[str | None, WorkingCalendar] = field(default_factory=dict)
+
+
+_lock = threading.Lock()
+_snapshot: _Snapshot | None = None
+
+
+def _build(stamp: uuid.UUID | None) -> _Snapshot:
+    services = {service.code: service for service in ServiceType.objects.all()}
+    routes: dict[Any, list[tuple[Office, frozenset[Any]]]] = defaultdict(list)
+    offices = Office.objects.filter(is_active=True).order_by("name", "pk").prefetch_related("districts", "services")
+    for office in offices:
+        handled = frozenset(service.pk for service in office.services.all())
+        for district in office.districts.all():
+            routes[district.pk].append((office, handled))
+    days_off: dict[dt.date, str] = {}
+    working: list[dt.date] = []
+    for day, label, kind in Holiday.objects.values_list("date", "label", "kind"):
+        if kind == HolidayKind.WORKING_DAY:
+            working.append(day)
+        else:
+            days_off[day] = label
+    return _Snapshot(stamp, services, dict(routes), days_off, working)
+
+
+def _current() -> _Snapshot:
+    global _snapshot
+    stamp = ConfigurationVersion.current_stamp()
+    snapshot = _snapshot
+    if snapshot is None or snapshot.stamp != stamp:
+        snapshot = _build(stamp)
+        with _lock:
+            _snapshot = snapshot
+    return snapshot
+
+
+def service_by_code(code: str) -> ServiceType | None:
+    service = _current().services.get(code)
+    return copy.copy(service) if service is not None else None
+
+
+def office_serving(district_id: Any, service_id: Any) -> Office | None:
+    """The active office serving the district that handles the service (the first by name)."""
+    for office, handled in _current().routes.get(district_id, ()):
+        if not handled or service_id in handled:
+            return copy.copy(office)
+    return None
+
+
+def working_calendar() -> WorkingCalendar:
+    """The deployment's calendar: the country's public holidays plus the ``Holiday`` table."""
+    snapshot = _current()
+    country = holiday_country()
+    calendar = snapshot.calendars.get(country)
+    if calendar is None:
+        calendar = WorkingCalendar(country, extra_days_off=snapshot.days_off, extra_working_days=snapshot.working_days)
+        snapshot.calendars[country] = calendar
+    return calendar
+
+
+def _changed(**kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        return  # loaddata: fixtures are loaded before anything reads them
+    if "action" in kwargs and not str(kwargs["action"]).startswith("post_"):
+        return
+    ConfigurationVersion.bump()
+
+
+def connect() -> None:
+    """Renew the stamp on every change of the configuration (called once, when the app is ready)."""
+    for model in (ServiceType, Office, Holiday):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"cases.configuration.save.{model.__name__}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"cases.configuration.delete.{model.__name__}")
+    for through in (Office.districts.through, Office.services.through):
+        m2m_changed.connect(_changed, sender=through, dispatch_uid=f"cases.configuration.m2m.{through.__name__}")
