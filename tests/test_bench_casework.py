@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from bench.casework import (
@@ -25,7 +26,9 @@ def _read(raw: bytes) -> tuple[int, bool, bytes]:
         reader.feed_eof()
         return await read_response(reader)
 
-    return asyncio.run(read())
+    # In a fresh thread: a browser test earlier in the same worker may leave an event loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, read()).result()
 
 
 def test_a_response_with_a_length_keeps_the_connection_open():

@@ -212,7 +212,7 @@ def reference(service_code: str, created_on: dt.date, number: int, salt: int) ->
     """A reference of the services' shape; the last part, random there, is a scramble of the number
     here, so references never collide and are the same on every run."""
     prefix = "".join(part[0] for part in service_code.split("_"))[:4].upper()
-    return f"{prefix}-{created_on:%y%m%d}-{(number * 0x9E3779B1 + salt) % 0x1000000:06X}"
+    return f"{prefix}-{created_on:%y%m%d}-{(number * 0x9E3779B1 + salt) % 0x10000000000:010X}"
 
 
 def salt_of(seed: str) -> int:
