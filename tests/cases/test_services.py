@@ -509,10 +509,14 @@ def test_reopening_on_appeal_starts_a_new_deadline(casework, personas, today, no
     services.decide(application, actor=personas.supervisor, result="refused", reasons=["Photograph missing"])
     services.appeal(application, actor=personas.caseworker_aghdam, grounds="The photograph was handed in")
 
+    # Long past the decision's due date, the appeal waiting for its ruling is not "overdue".
     today(dt.date(2025, 7, 1))
+    assert application.due_on < dt.date(2025, 7, 1)
+    assert selectors.deadline_status_of(application) is None
     services.reopen(application, actor=casework.second_supervisor)
 
     assert application.state == ApplicationState.IN_REVIEW
+    assert selectors.deadline_status_of(application) == "on_time"
     assert (application.outcome, application.result) == ("", "")
     assert application.clock_started_on == dt.date(2025, 7, 1)
     assert application.due_on == dt.date(2025, 7, 22)

@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from homeward.cases import configuration, workflow
-from homeward.cases.choices import OPEN_STATES, ApplicationState
+from homeward.cases.choices import CLOCK_RUNNING_STATES, OPEN_STATES, ApplicationState
 from homeward.cases.identity import ApplicantData, Candidate, RegistryNameMatcher
 from homeward.cases.models import (
     Application,
@@ -54,10 +54,11 @@ def deadline_status_of(
     application: Application, *, calendar: WorkingCalendar | None = None, today: dt.date | None = None
 ) -> str | None:
     """``on_time``, ``due_soon``, ``overdue``; ``paused`` while information is requested; ``None``
-    when no answer is owed (a draft, or a decided or closed application)."""
+    when the clock does not run (a draft; a decided, appealed or closed application: the due date
+    was for the decision, and an appeal's ruling has none — escalation ignores them too)."""
     if application.state == ApplicationState.INFORMATION_REQUESTED:
         return "paused"
-    if application.due_on is None or application.state not in OPEN_STATES:
+    if application.due_on is None or application.state not in CLOCK_RUNNING_STATES:
         return None
     calendar = calendar if calendar is not None else working_calendar()
     return str(deadline_status(application.due_on, today or timezone.localdate(), calendar))
