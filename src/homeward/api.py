@@ -19,6 +19,7 @@ from homeward.places.api import router as places_router
 from homeward.recovery.api import router as recovery_router
 from homeward.recovery.services import RecoveryError
 from homeward.registry.api import router as registry_router
+from homeward.registry.services import RegistryInputError
 from homeward.returns.api import router as returns_router
 
 api = NinjaAPI(
@@ -62,6 +63,11 @@ def stale(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(AccountError)
 def account_error(request: HttpRequest, exc: AccountError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc), "field": exc.field}, status=422)
+
+
+@api.exception_handler(RegistryInputError)
+def registry_error(request: HttpRequest, exc: RegistryInputError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=422)
 
 
 @api.exception_handler(RecoveryError)

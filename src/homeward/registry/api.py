@@ -169,10 +169,6 @@ class PhoneLookupIn(Schema):
     number: str
 
 
-def _refused(error: services.RegistryInputError) -> Status:
-    return Status(422, ErrorOut(detail=error.message, field=error.field))
-
-
 def _settlement_id(field: str, code: str | None) -> uuid.UUID | None:
     if not code:
         return None
@@ -217,10 +213,7 @@ def _person_input(request: HttpRequest, payload: PersonIn) -> PersonInput:
     summary="Register a person with names, documents, contacts and consent (all or nothing)",
 )
 def create_person(request: HttpRequest, payload: PersonIn) -> Any:
-    try:
-        person = services.create_person(request.user, _person_input(request, payload))
-    except services.RegistryInputError as error:
-        return _refused(error)
+    person = services.create_person(request.user, _person_input(request, payload))
     return Status(201, selectors.get_person_for_user(request.user, person.pk, purpose="API create", details=True))
 
 
@@ -261,10 +254,7 @@ def _person(request: HttpRequest, person_id: uuid.UUID) -> Person:
 
 @router.post("/persons/{person_id}/names", response={201: NameOut, 422: ErrorOut}, summary="Add a spelling of a name")
 def add_name(request: HttpRequest, person_id: uuid.UUID, payload: NameIn) -> Any:
-    try:
-        return Status(201, services.add_name(request.user, _person(request, person_id), NameInput(**payload.dict())))
-    except services.RegistryInputError as error:
-        return _refused(error)
+    return Status(201, services.add_name(request.user, _person(request, person_id), NameInput(**payload.dict())))
 
 
 @router.post(
@@ -274,10 +264,7 @@ def add_name(request: HttpRequest, person_id: uuid.UUID, payload: NameIn) -> Any
 )
 def add_document(request: HttpRequest, person_id: uuid.UUID, payload: DocumentIn) -> Any:
     person = _person(request, person_id)
-    try:
-        return Status(201, services.add_identity_document(request.user, person, DocumentInput(**payload.dict())))
-    except services.RegistryInputError as error:
-        return _refused(error)
+    return Status(201, services.add_identity_document(request.user, person, DocumentInput(**payload.dict())))
 
 
 @router.post(
@@ -287,10 +274,7 @@ def add_document(request: HttpRequest, person_id: uuid.UUID, payload: DocumentIn
 )
 def add_contact(request: HttpRequest, person_id: uuid.UUID, payload: ContactIn) -> Any:
     person = _person(request, person_id)
-    try:
-        return Status(201, services.add_contact(request.user, person, ContactInput(**payload.dict())))
-    except services.RegistryInputError as error:
-        return _refused(error)
+    return Status(201, services.add_contact(request.user, person, ContactInput(**payload.dict())))
 
 
 @router.post(
@@ -300,10 +284,7 @@ def add_contact(request: HttpRequest, person_id: uuid.UUID, payload: ContactIn) 
 )
 def record_consent(request: HttpRequest, person_id: uuid.UUID, payload: ConsentIn) -> Any:
     person = _person(request, person_id)
-    try:
-        return Status(201, services.record_consent(request.user, person, ConsentInput(**payload.dict())))
-    except services.RegistryInputError as error:
-        return _refused(error)
+    return Status(201, services.record_consent(request.user, person, ConsentInput(**payload.dict())))
 
 
 @router.post(
@@ -313,7 +294,4 @@ def record_consent(request: HttpRequest, person_id: uuid.UUID, payload: ConsentI
 )
 def withdraw_consent(request: HttpRequest, consent_id: uuid.UUID) -> Any:
     consent = selectors.consent_for_user(request.user, consent_id)
-    try:
-        return services.withdraw_consent(request.user, consent)
-    except services.RegistryInputError as error:
-        return _refused(error)
+    return services.withdraw_consent(request.user, consent)
