@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import ParamSpec
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +33,7 @@ from homeward.engines.readiness.residential import settlements_touching
 from homeward.engines.readiness.results import MET, NOT_MET, STATUSES, UNKNOWN, Readiness
 from homeward.engines.readiness.roads import NoRoadNetwork, RoadNetwork
 
+P = ParamSpec("P")
 READY, PARTLY_READY, NOT_READY = 0, 1, 2
 _STATUSES = np.array(STATUSES, dtype=object)
 
@@ -118,37 +120,15 @@ def assess(
         )
 
 
-def evaluate(
-    settlements: Settlements,
-    hazards: Hazards,
-    services: Services,
-    housing: Housing,
-    projects: Projects,
-    criteria: CriteriaSet,
-    *,
-    today: dt.date,
-    reach: Reach | None = None,
-    roads: RoadNetwork | None = None,
-    households: ExpectedHouseholds | None = None,
-    only: Sequence[int] | None = None,
-    evidence: bool = True,
-) -> list[Readiness]:
-    """:func:`assess`, with every settlement's record built (see there)."""
-    assessment = assess(
-        settlements,
-        hazards,
-        services,
-        housing,
-        projects,
-        criteria,
-        today=today,
-        reach=reach,
-        roads=roads,
-        households=households,
-        only=only,
-        evidence=evidence,
-    )
-    return assessment.materialise()
+def _with_records(assessing: Callable[P, Assessment]) -> Callable[P, list[Readiness]]:
+    def evaluate(*args: P.args, **kwargs: P.kwargs) -> list[Readiness]:
+        """:func:`assess` (same arguments), with every settlement's record built."""
+        return assessing(*args, **kwargs).materialise()
+
+    return evaluate
+
+
+evaluate = _with_records(assess)
 
 
 def _assess(
