@@ -89,3 +89,23 @@ def test_tokens_page_shows_a_new_key_once(personas, as_user):
     response = client.post("/accounts/tokens/", {"name": "laptop"})
     assert b'data-testid="new-token"' in response.content
     assert b'data-testid="new-token"' not in client.get("/accounts/tokens/").content
+
+
+def test_a_tokens_last_use_is_recorded_at_most_once_a_minute(personas):
+    token, key = services.issue_token(personas.analyst, name="sync")
+    assert ApiToken.objects.get(pk=token.pk).last_used_at is None
+
+    assert services.authenticate_token(key) == personas.analyst
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first is not None
+    assert services.authenticate_token(key) == personas.analyst
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first
+
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - dt.timedelta(seconds=61))
+    assert services.authenticate_token(key) == personas.analyst
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > first - dt.timedelta(seconds=1)
+
+
+def test_a_token_that_expires_later_still_works(personas):
+    _token, key = services.issue_token(personas.analyst, name="long", expires_at=timezone.now() + dt.timedelta(days=1))
+    assert services.authenticate_token(key) == personas.analyst

@@ -189,6 +189,26 @@ def test_the_workflow_through_the_api(casework, personas):
     assert [m["text"] for m in messages] == ["A photograph, please"]
 
 
+def test_a_workflow_step_is_audited_once_as_the_change_and_a_refused_one_not_at_all(casework, personas):
+    application = casework.submitted()
+    url = f"/api/cases/applications/{application.pk}"
+    caseworker, outsider = client_for(personas.caseworker_aghdam), client_for(personas.caseworker_lachin)
+    before = AuditEntry.objects.count()
+
+    assert post(caseworker, f"{url}/events/start_screening").status_code == 200
+    entries = list(AuditEntry.objects.order_by("sequence")[before:])
+    assert [(e.action, e.object_type) for e in entries] == [
+        ("update", "cases.application"),
+        ("create", "cases.transition"),
+    ]
+    assert entries[0].actor_label == "caseworker.aghdam"
+
+    refused = post(caseworker, f"{url}/events/close")
+    elsewhere = post(outsider, f"{url}/events/start_review")
+    assert (refused.status_code, elsewhere.status_code) == (409, 404)
+    assert AuditEntry.objects.count() == before + 2
+
+
 def test_refusals_come_back_as_json_naming_the_problem(casework, personas):
     application = casework.in_review()
     url = f"/api/cases/applications/{application.pk}"

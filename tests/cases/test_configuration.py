@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from homeward.cases import configuration, selectors
 from homeward.cases.models import ConfigurationVersion, Holiday, Office
+from homeward.core.context import acting_as
 from tests.cases.test_services import set_up_casework
 
 A_MONDAY = dt.date(2031, 3, 3)
@@ -29,6 +30,23 @@ def test_a_warm_read_costs_one_query(casework):
         configuration.office_serving(casework.world.aghdam.pk, selectors.service_by_code("passport").pk)
 
     assert len(queries.captured_queries) == 4  # the stamp, once per read
+
+
+def test_a_web_request_reads_the_stamp_once_and_sees_its_own_changes(casework, personas):
+    selectors.working_calendar()
+    with acting_as(personas.supervisor, origin="web"):
+        with CaptureQueriesContext(connection) as queries:
+            selectors.service_by_code("passport")
+            selectors.working_calendar()
+            selectors.working_calendar()
+        assert len(queries.captured_queries) == 1
+
+        with transaction.atomic():
+            Holiday(date=A_MONDAY, label="Decree").save()
+            assert not selectors.working_calendar().is_working_day(A_MONDAY)
+    with acting_as(personas.supervisor, origin="web"), CaptureQueriesContext(connection) as queries:
+        assert not selectors.working_calendar().is_working_day(A_MONDAY)  # the next request reads it again
+    assert any("stamp" in query["sql"] for query in queries.captured_queries)
 
 
 def test_a_new_holiday_is_seen_at_once_and_a_rolled_back_one_never(casework):

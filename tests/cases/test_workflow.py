@@ -326,6 +326,22 @@ def test_appeal_then_dismissal_closes_the_application(casework, personas):
     assert application.closed_at is not None
 
 
+def test_the_machine_moves_any_application_after_one_reached_its_final_state():
+    # One machine per thread serves every application; one that reached "closed" takes no more events.
+    closed = type("Stub", (), {"state": ApplicationState.DECIDED.value})()
+    assert workflow.fire(closed, "close") == (ApplicationState.DECIDED, ApplicationState.CLOSED)
+    for state, event, target in (
+        (ApplicationState.DRAFT, "submit", ApplicationState.SUBMITTED),
+        (ApplicationState.APPEALED, "reopen", ApplicationState.IN_REVIEW),
+    ):
+        stub = type("Stub", (), {"state": state.value})()
+        assert workflow.fire(stub, event) == (state, target)
+        assert stub.state == target
+    with pytest.raises(TransitionRefused):
+        workflow.fire(closed, "appeal")
+    assert closed.state == ApplicationState.CLOSED
+
+
 def test_an_appeal_needs_grounds(casework, personas):
     application = casework.in_review()
     services.decide(application, actor=personas.supervisor, result="issued")

@@ -386,6 +386,12 @@ def _application(request: HttpRequest, application_id: uuid.UUID, purpose: str =
     return selectors.get_application_for_user(request.user, application_id, purpose=purpose)
 
 
+def _to_change(request: HttpRequest, application_id: uuid.UUID) -> Application:
+    """The application a write is about to change, if in the user's scope (404 otherwise), not audited
+    as a read: the write's own audit entry records it, and a refused write shows nothing of it."""
+    return selectors.application_in_scope(request.user, application_id)
+
+
 def _shown(request: HttpRequest, application_id: uuid.UUID) -> Application:
     """The application as it is now, after a write (the write's audit already covers the read)."""
     application = selectors.applications_visible_to(request.user).filter(pk=application_id).first()
@@ -468,7 +474,7 @@ def take_next(request: HttpRequest) -> Any:
     application = services.assign_next(request.user)
     if application is None:
         return Status(204, None)
-    return Status(200, _application(request, application.pk, purpose="taken from the queue"))
+    return Status(200, selectors.shown_after_write(request.user, application))
 
 
 @router.post(
@@ -479,7 +485,7 @@ def take_next(request: HttpRequest) -> Any:
 )
 @_refusals
 def fire_event(request: HttpRequest, application_id: uuid.UUID, event: str, payload: StepIn) -> Any:
-    application = _application(request, application_id, purpose=f"workflow: {event}")
+    application = _to_change(request, application_id)
     if event == "request_information":
         services.request_information(
             application,
@@ -512,7 +518,7 @@ def fire_event(request: HttpRequest, application_id: uuid.UUID, event: str, payl
 @router.post("/cases/applications/{application_id}/decision", response=DecisionOut, summary="Decide an application")
 @_refusals
 def decide(request: HttpRequest, application_id: uuid.UUID, payload: DecisionIn) -> Any:
-    application = _application(request, application_id, purpose="decision")
+    application = _to_change(request, application_id)
     return services.decide(
         application,
         actor=request.user,
@@ -537,7 +543,7 @@ def transitions(request: HttpRequest, application_id: uuid.UUID) -> Any:
 )
 @_refusals
 def assign(request: HttpRequest, application_id: uuid.UUID, payload: AssignIn) -> Any:
-    application = _application(request, application_id, purpose="assignment")
+    application = _to_change(request, application_id)
     if payload.caseworker is None:
         services.auto_assign(application, actor=request.user, seen_version=payload.row_version)
     else:

@@ -3,8 +3,8 @@
 
 It changes rarely and is read by every submission. Every change of a service, an office (its row,
 districts or services) or a holiday renews the stamp of :class:`~homeward.cases.models.ConfigurationVersion`
-in the same transaction (see :func:`_changed`); a reader fetches that stamp (one primary-key read)
-and rebuilds its snapshot when it differs from the one the snapshot was built at. So a change is
+in the same transaction (see :func:`_changed`); a reader fetches that stamp (one primary-key read,
+once per web request) and rebuilds its snapshot when it differs from the one the snapshot was built at. So a change is
 seen by every worker as soon as it commits, and by the transaction that made it at once. The stamp
 is random, so a change rolled back, or a database emptied and refilled, never repeats one a process
 has cached. The stamp is read before the rows, so a snapshot is never older than its stamp.
@@ -28,6 +28,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from homeward.cases.choices import HolidayKind
 from homeward.cases.models import ConfigurationVersion, Holiday, Office, ServiceType
 from homeward.cases.working_days import WorkingCalendar
+from homeward.core.context import current
 
 DEFAULT_HOLIDAY_COUNTRY = "AZ"
 
@@ -71,9 +72,26 @@ def _build(stamp: uuid.UUID | None) -> _Snapshot:
     return _Snapshot(stamp, services, dict(routes), days_off, working)
 
 
+# The stamp a web request read, by request id: read once per request. A request that changes the
+# configuration forgets it (``_changed``), so it sees its own change.
+_seen = threading.local()
+
+
+def _stamp() -> uuid.UUID | None:
+    context = current()
+    if context.origin != "web" or not context.request_id:
+        return ConfigurationVersion.current_stamp()
+    seen: tuple[str, uuid.UUID | None] | None = getattr(_seen, "stamp", None)
+    if seen is not None and seen[0] == context.request_id:
+        return seen[1]
+    stamp = ConfigurationVersion.current_stamp()
+    _seen.stamp = (context.request_id, stamp)
+    return stamp
+
+
 def _current() -> _Snapshot:
     global _snapshot
-    stamp = ConfigurationVersion.current_stamp()
+    stamp = _stamp()
     snapshot = _snapshot
     if snapshot is None or snapshot.stamp != stamp:
         snapshot = _build(stamp)
@@ -109,6 +127,7 @@ def working_calendar() -> WorkingCalendar:
 def _changed(**kwargs: Any) -> None:
     if kwargs.get("raw"):
         return  # loaddata: fixtures are loaded before anything reads them
+    _seen.stamp = None
     if "action" in kwargs and not str(kwargs["action"]).startswith("post_"):
         return
     ConfigurationVersion.bump()

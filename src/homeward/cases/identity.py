@@ -67,7 +67,21 @@ def normalise_name(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", bare).split())
 
 
-def _names_agree(applicant: ApplicantData, person: Person, compare: Any) -> bool:
+@dataclass(frozen=True)
+class _Registered:
+    """The fields of a registered person the comparison reads (fetched alone, not whole persons)."""
+
+    pk: uuid.UUID
+    given_name: str
+    family_name: str
+    patronymic: str
+    birth_date: dt.date | None
+
+
+_FIELDS = ("pk", "given_name", "family_name", "patronymic", "birth_date")
+
+
+def _names_agree(applicant: ApplicantData, person: _Registered, compare: Any) -> bool:
     if compare(applicant.given_name) != compare(person.given_name):
         return False
     if compare(applicant.family_name) != compare(person.family_name):
@@ -95,7 +109,8 @@ class RegistryNameMatcher:
     def candidates(self, applicant: ApplicantData) -> list[Candidate]:
         found: dict[uuid.UUID, list[str]] = {}
         if applicant.birth_date is not None:
-            for person in self._persons.filter(birth_date=applicant.birth_date).order_by("pk"):
+            born_that_day = self._persons.filter(birth_date=applicant.birth_date).order_by("pk")
+            for person in (_Registered(*row) for row in born_that_day.values_list(*_FIELDS)):
                 if _names_agree(applicant, person, _exact):
                     found[person.pk] = [EXACT_NAME_AND_BIRTH_DATE]
                 elif _names_agree(applicant, person, normalise_name):
@@ -103,7 +118,7 @@ class RegistryNameMatcher:
         same_name = self._persons.filter(
             given_name=applicant.given_name.strip(), family_name=applicant.family_name.strip()
         ).order_by("pk")
-        for person in same_name[: self._limit * 2]:
+        for person in (_Registered(*row) for row in same_name.values_list(*_FIELDS)[: self._limit * 2]):
             if person.pk in found or not _names_agree(applicant, person, _exact):
                 continue
             unknown = applicant.birth_date is None or person.birth_date is None

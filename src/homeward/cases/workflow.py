@@ -1,8 +1,8 @@
 """The application workflow: which state may follow which, through which event, by whom.
 
 The states and transitions are a ``python-statemachine`` :class:`~statemachine.StateMachine` bound
-to the application's ``state`` field (the machine reads and writes ``application.state``; it keeps no
-state of its own), so the picture below is the whole truth and cannot drift from the code::
+to the application's ``state`` (the machine reads and writes the state it is given and keeps none of its
+own: :func:`fire` copies it in and out), so the picture below is the whole truth and cannot drift from the code::
 
     draft ─submit→ submitted ─start_screening→ screening ─start_review→ in_review
     in_review ─request_information→ information_requested ─receive_information→ in_review
@@ -24,7 +24,9 @@ the business of :mod:`homeward.cases.services`, which is the only caller of :fun
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from statemachine import State, StateMachine
@@ -93,14 +95,19 @@ def _label(state: str) -> str:
     return str(ApplicationState(state).label).lower()
 
 
-def steps() -> list[Step]:
-    """Every allowed transition, in the order the machine declares them."""
+@cache
+def _steps() -> tuple[Step, ...]:
     found = []
     for state in ApplicationWorkflow.states:
         for transition in state.transitions:
             for event in transition.events:
                 found.append(Step(event.id, state.value, transition.target.value, EVENT_ACTIONS[event.id]))
-    return found
+    return tuple(found)
+
+
+def steps() -> list[Step]:
+    """Every allowed transition, in the order the machine declares them."""
+    return list(_steps())
 
 
 def events() -> list[str]:
@@ -113,8 +120,13 @@ def events_from(state: str) -> list[str]:
     return [step.event for step in steps() if step.source == state]
 
 
+@cache
+def _steps_by_event_and_source() -> dict[tuple[str, str], Step]:
+    return {(step.event, step.source): step for step in _steps()}
+
+
 def step_of(event: str, state: str) -> Step | None:
-    return next((step for step in steps() if step.event == event and step.source == state), None)
+    return _steps_by_event_and_source().get((event, str(state)))
 
 
 class TransitionRefused(Exception):
@@ -153,13 +165,34 @@ def fire(application: Any, event: str) -> tuple[str, str]:
     current = str(application.state)
     if event not in EVENT_ACTIONS:
         raise TransitionRefused(event, current)
-    machine = ApplicationWorkflow(model=application, state_field="state")
+    machine, holder = _machine()
+    machine.current_state_value = current  # the low-level setter: no hooks, no checks
     try:
         machine.send(event)
     except TransitionNotAllowed as refused:
-        application.state = current
         raise TransitionRefused(event, current) from refused
+    application.state = holder.state
     return current, str(application.state)
+
+
+class _StateHolder:
+    """What a machine is bound to: the state of the application being moved, copied in and out."""
+
+    state: str = ApplicationState.DRAFT.value
+
+
+_local = threading.local()
+
+
+def _machine() -> tuple[ApplicationWorkflow, _StateHolder]:
+    """This thread's machine and the holder it is bound to: building a machine cost more than the rest
+    of a transition, and the state is copied in before each event, so one per thread serves every
+    application (until it reaches a final state: it is built anew then)."""
+    found: tuple[ApplicationWorkflow, _StateHolder] | None = getattr(_local, "machine", None)
+    if found is None or found[0].is_terminated:  # a machine that reached a final state takes no more events
+        holder = _StateHolder()
+        found = _local.machine = (ApplicationWorkflow(model=holder, state_field="state"), holder)
+    return found
 
 
 def personal_refusal(

@@ -13,7 +13,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from functools import cache
 from operator import attrgetter
 from typing import Any, cast
@@ -143,14 +143,14 @@ class PersonRow:
 
 
 class _Rows:
-    """A list of persons, in key order, that answers ``order_by("pk")``, slicing and iteration as a
-    queryset would.
+    """A list of persons, in key order, that answers ``order_by("pk")``, ``values_list`` of the
+    matcher's fields, slicing and iteration as a queryset would.
 
     ``complete`` is false when the list holds only the first persons of a longer answer: slicing
     beyond them is refused rather than answered short.
     """
 
-    def __init__(self, rows: list[PersonRow], *, complete: bool = True) -> None:
+    def __init__(self, rows: list[Any], *, complete: bool = True) -> None:
         self._rows = rows
         self._complete = complete
 
@@ -158,6 +158,11 @@ class _Rows:
         if names != ("pk",):
             raise NotImplementedError(f"the demo's person index cannot order by {names}")
         return self
+
+    def values_list(self, *names: str) -> _Rows:
+        if names != ("pk", "given_name", "family_name", "patronymic", "birth_date"):
+            raise NotImplementedError(f"the demo's person index cannot give the fields {names}")
+        return _Rows([astuple(row) for row in self._rows], complete=self._complete)
 
     def __getitem__(self, index: slice) -> list[PersonRow]:
         if not self._complete and (index.stop is None or index.stop > len(self._rows)):
