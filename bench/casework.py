@@ -3,8 +3,9 @@
 Ours: ``homeward serve`` (gunicorn, several workers) on PostgreSQL at 127.0.0.1, driven by a load
 client on loopback. Most clients submit applications (created and submitted in one request,
 ``POST /api/cases/applications`` with ``"submit": true``); a few act as caseworkers who take the
-next application from the queue, screen it, review it and decide it. Every submission the server
-acknowledged (a 2xx answer carrying its id) is looked up in the database afterwards: stored must
+next application from the queue, screen it, review it and decide it (recording first, for an
+approval, that they saw the originals of the documents the service requires). Every submission the
+server acknowledged (a 2xx answer carrying its id) is looked up in the database afterwards: stored must
 equal acknowledged, or the run exits non-zero.
 
 Peer, the ceiling: the same database, as many concurrent psycopg connections, inserting the rows a
@@ -61,7 +62,7 @@ DATABASE = "homeward_bench_casework"
 DEFAULT_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/test"
 SERVICE = "passport"
 DISTRICTS = (("AZ-AGM", "Ağdam", "T-AGM-1", "Qaraçay"), ("AZ-LAC", "Laçın", "T-LAC-1", "Mişni"))
-KINDS = ("submit", "queue_next", "start_screening", "start_review", "decide")
+KINDS = ("submit", "queue_next", "start_screening", "start_review", "original_seen", "decide")
 REQUEST_TIMEOUT_S = 30.0
 GOAL_SUBMISSIONS_PER_S = 300.0
 GOAL_P99_S = 0.250
@@ -381,7 +382,9 @@ async def _submitter(client: HttpClient, load: Load, rng: random.Random, distric
             load.acknowledged.append(json.loads(answer[1])["id"])
 
 
-async def _caseworker(client: HttpClient, load: Load, rng: random.Random, until: float) -> None:
+async def _caseworker(
+    client: HttpClient, load: Load, rng: random.Random, until: float, required: Sequence[str]
+) -> None:
     while time.perf_counter() < until:
         answer = await _call(client, load, "queue_next", "/api/cases/queue/next")
         if answer is None or answer[0] != 200:
@@ -397,18 +400,38 @@ async def _caseworker(client: HttpClient, load: Load, rng: random.Random, until:
             decision: dict[str, Any] = {"result": "issued"}
             if rng.random() < 0.2:
                 decision = {"result": "refused", "reasons": ["The photo does not meet the requirements."]}
+            else:
+                # An approval needs the required documents: the caseworker saw the originals.
+                for document_type in required:
+                    await _call(client, load, "original_seen", f"{path}/originals", {"document_type": document_type})
             await _call(client, load, "decide", f"{path}/decision", decision)
+
+
+async def _required_documents(port: int, token: str) -> list[str]:
+    """The documents the benchmark's service requires (an approval needs each seen or filed)."""
+    client = HttpClient("127.0.0.1", port, token)
+    try:
+        status, body = await client.request("GET", "/api/cases/services")
+    finally:
+        client.close()
+    if status != 200:
+        raise SystemExit(f"bench.casework: the service catalogue answered {status}")
+    service = next((item for item in json.loads(body) if item["code"] == SERVICE), None)
+    if service is None:
+        raise SystemExit(f"bench.casework: the catalogue has no {SERVICE!r} service")
+    return list(service["required_documents"])
 
 
 async def _run_load(port: int, world: World, clients: int, caseworkers: int, duration_s: float, seed: int) -> Load:
     load = Load()
+    required = await _required_documents(port, world.caseworkers[0]["token"])
     until = time.perf_counter() + duration_s
     rng = random.Random(seed)
     tasks, http = [], []
     for index in range(clients):
         if index < caseworkers:
             client = HttpClient("127.0.0.1", port, world.caseworkers[index]["token"])
-            coroutine = _caseworker(client, load, random.Random(rng.random()), until)
+            coroutine = _caseworker(client, load, random.Random(rng.random()), until, required)
         else:
             clerk = world.submitters[index - caseworkers]
             client = HttpClient("127.0.0.1", port, clerk["token"])

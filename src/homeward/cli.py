@@ -1,5 +1,5 @@
-"""The ``homeward`` command: demo, serve, worker, migrate, createadmin, check, audit, keys, messages,
-import, export, places and readiness (the last four in ``cli_files``).
+"""The ``homeward`` command: demo, serve, worker, migrate, createadmin, check, audit, keys, documents,
+messages, import, export, places and readiness (the last four in ``cli_files``).
 
 Failures a user can fix (a missing or wrong setting, an unreachable database, a port in use)
 print one line naming the problem and exit non-zero; they never print a traceback.
@@ -345,6 +345,46 @@ def keys_rotate(batch_size: int) -> None:
     for label, rows in sorted(counts.items()):
         click.echo(f"{label}: {rows} re-encrypted")
     click.echo(f"{sum(counts.values())} rows re-encrypted in {len(counts)} models.")
+
+
+@main.group()
+def documents() -> None:
+    """Look after the documents filed with applications."""
+
+
+@documents.command("sweep")
+@click.option(
+    "--older-than",
+    "older_than_minutes",
+    default=60,
+    show_default=True,
+    type=click.IntRange(min=1),
+    metavar="MINUTES",
+    help="Leave files younger than this: their upload may still be committing.",
+)
+def documents_sweep(older_than_minutes: int) -> None:
+    """Remove stored document files that no document record names (left when a transaction rolled
+    back after the file was written); print how many, and their names under the documents directory."""
+    setup_django()
+    require_database()
+    import datetime as dt
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    from homeward.cases.documents import sweep_orphaned_files
+    from homeward.cases.models import documents_root
+
+    try:
+        root = documents_root()
+        with cli_context():
+            removed = sweep_orphaned_files(older_than=dt.timedelta(minutes=older_than_minutes))
+    except ImproperlyConfigured as error:
+        fail(str(error), EXIT_CONFIGURATION)
+    except OSError as error:
+        fail(f"cannot sweep the documents directory: {error}", 1)
+    for path in removed:
+        click.echo(path.relative_to(root).as_posix())
+    click.echo(f"{len(removed)} orphaned document file{'' if len(removed) == 1 else 's'} removed from {root}.")
 
 
 @main.group()

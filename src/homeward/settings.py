@@ -167,6 +167,13 @@ MEDIA_ROOT = DATA_DIR / "files"
 # Uploads larger than this go to a temporary file and are streamed, never held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Documents uploaded to casework are cut off one byte past HOMEWARD_DOCUMENT_MAX_BYTES as they stream in
+# (and then refused as too large); other uploads pass untouched. It must come before Django's handlers.
+FILE_UPLOAD_HANDLERS = [
+    "homeward.cases.uploads.DocumentSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 TASKS = {
     "default": {

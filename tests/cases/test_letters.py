@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from homeward.accounts import services as accounts
 from homeward.accounts.models import User
-from homeward.cases import letters, selectors, services
+from homeward.cases import documents, letters, selectors, services
 from homeward.cases.decision_letters import DecisionOutcome
 from homeward.cases.letters import APPEAL_WORKING_DAYS, LetterNotAvailable, decision_letter, decision_letter_pdf
 from homeward.core.context import acting_as
@@ -48,6 +48,8 @@ def citizenship_in_review(casework, personas, **changes):
     with acting_as(caseworker):
         services.submit_application(application, actor=caseworker)
         services.start_screening(application, actor=caseworker)
+        for document_type in application.service.required_documents:
+            documents.record_original_seen(application, actor=caseworker, document_type=document_type)
         services.start_review(application, actor=caseworker)
     return application
 

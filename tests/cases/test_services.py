@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 
 from homeward.accounts.models import User
-from homeward.cases import selectors, services
+from homeward.cases import documents, selectors, services
 from homeward.cases.choices import ApplicationState, HolidayKind
 from homeward.cases.models import (
     Application,
@@ -68,11 +68,16 @@ class Casework:
             services.submit_application(application, actor=actor)
         return application
 
-    def in_review(self, **changes: Any) -> Application:
+    def in_review(self, *, originals_seen: bool = True, **changes: Any) -> Application:
+        """Screened (the originals of the required documents seen at the counter, unless told not)
+        and in review."""
         application = self.submitted(**changes)
         caseworker = self.personas.caseworker_aghdam
         with acting_as(caseworker):
             services.start_screening(application, actor=caseworker)
+            if originals_seen:
+                for document_type in application.service.required_documents:
+                    documents.record_original_seen(application, actor=caseworker, document_type=document_type)
             services.start_review(application, actor=caseworker)
         return application
 

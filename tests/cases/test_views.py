@@ -299,6 +299,23 @@ def test_a_caseworker_takes_an_application_through_the_whole_workflow_on_the_pag
     assert (document.document_type, document.provided_for) == ("birth_certificate", request)
     assert fresh(application).state == ApplicationState.IN_REVIEW
 
+    # The identity card and the photo are neither filed nor seen: the approval is refused, naming them.
+    page = html_of(client.get(detail_url(application)))
+    assert 'data-required="identity_card" data-provided="no"' in page
+    assert 'data-required="photo" data-provided="no"' in page
+    refused = post_event(client, application, "decide", result="issued")
+    assert "missing: identity_card, photo" in html_of(refused, 400)
+    assert fresh(application).state == ApplicationState.IN_REVIEW
+    for document_type in ("identity_card", "photo"):
+        recorded = client.post(
+            reverse("cases:record_original_seen", args=[application.pk]),
+            {"original-document_type": document_type, "original-note": "Checked at the counter"},
+        )
+        assert recorded.status_code == 302
+    page = html_of(client.get(detail_url(application)))
+    assert 'data-required="photo" data-provided="yes"' in page and "original seen by caseworker.aghdam" in page
+    assert 'id="original-seen"' not in page  # nothing is missing any more
+
     response = post_event(
         client, application, "decide", result="issued", reasons="All documents in order.\n\nIdentity confirmed."
     )

@@ -11,7 +11,7 @@ from django.db import connection, connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from homeward.cases import selectors, services, workflow
+from homeward.cases import documents, selectors, services, workflow
 from homeward.cases.choices import ApplicationState
 from homeward.cases.models import Application, Decision, Transition
 from homeward.cases.services import ActionRefused, CaseError
@@ -36,6 +36,9 @@ def casework(world, personas):
 def fire(application: Application, event: str, actor) -> object:
     """Call the service for ``event`` with the arguments it needs."""
     if event == "decide":
+        # An approval needs the required documents: seen at the counter, where deciding is allowed.
+        for document_type in selectors.missing_documents(application) if application.state == "in_review" else ():
+            documents.record_original_seen(application, actor=actor, document_type=document_type)
         return services.decide(application, actor=actor, result="issued")
     if event == "request_information":
         return services.request_information(application, actor=actor, request="Proof of residence")

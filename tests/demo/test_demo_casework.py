@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from homeward.accounts.models import User
-from homeward.cases import selectors, services, workflow
+from homeward.cases import documents, selectors, services, workflow
 from homeward.cases.choices import CLOCK_RUNNING_STATES, ApplicationState, DecisionOutcome
 from homeward.cases.identity import ApplicantData, RegistryNameMatcher
 from homeward.cases.models import (
@@ -25,6 +25,7 @@ from homeward.cases.models import (
     Message,
     MobileTeam,
     Office,
+    OriginalSeen,
     Transition,
 )
 from homeward.core.audit import verify_chain
@@ -32,7 +33,7 @@ from homeward.core.context import acting_as
 from homeward.core.models import AuditAction, AuditEntry
 from homeward.core.permissions import may
 from homeward.demo import DEMO_PASSWORD, ensure_demo_users, load_demo
-from homeward.demo.casework import document_names
+from homeward.demo.casework import ORIGINALS_SEEN_BEFORE_REVIEW, document_names
 from homeward.demo.casework_plans import LANGUAGES, CaseTier, ServiceInfo, plan_applications
 from homeward.demo.names import load_name_bank
 from homeward.demo.places import Settlement
@@ -41,7 +42,7 @@ from homeward.demo.scales import SCALES
 
 SEED = "homeward-demo:karabakh:casework"
 SMALL = next(scale for scale in SCALES if scale.name == "small")
-BULK_MODELS = (Application, Transition, Decision, Message, InformationRequest)
+BULK_MODELS = (Application, Transition, Decision, Message, InformationRequest, OriginalSeen)
 
 
 @pytest.fixture
@@ -283,6 +284,11 @@ class Replay:
                 self.at(step.at - dt.timedelta(minutes=2))
                 with acting_as(actor):
                     services.link_person(application, demo.person_id, actor=actor)
+            if step.event == "start_review":
+                self.at(step.at - ORIGINALS_SEEN_BEFORE_REVIEW)
+                with acting_as(actor):
+                    for document_type in application.service.required_documents:
+                        documents.record_original_seen(application, actor=actor, document_type=document_type)
             self.at(step.at)
             with acting_as(actor):
                 if step.event == "request_information":
@@ -325,6 +331,11 @@ def _parts(application: Application) -> dict[str, list[tuple[Any, ...]]]:
         ),
         "messages": list(
             application.messages.order_by("sent_at").values_list("direction", "author_id", "text", "sent_at", *stamps)
+        ),
+        "originals": list(
+            application.originals_seen.order_by("seen_at", "document_type").values_list(
+                "document_type", "seen_by_id", "seen_at", "note", *stamps
+            )
         ),
         "requests": list(
             application.information_requests.order_by("requested_at").values_list(

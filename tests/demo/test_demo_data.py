@@ -221,6 +221,7 @@ def test_each_bulk_insert_leaves_one_audit_entry_per_model_and_the_chain_holds(s
         "cases.decision": {"created": small.casework.decisions, "scale": "small"},
         "cases.message": {"created": small.casework.messages, "scale": "small"},
         "cases.informationrequest": {"created": small.casework.information_requests, "scale": "small"},
+        "cases.originalseen": {"created": small.casework.originals_seen, "scale": "small"},
     }
     assert verify_chain().ok
 

@@ -23,6 +23,7 @@ from homeward.cases.models import (
     Message,
     MobileTeam,
     Office,
+    OriginalSeen,
     ServiceType,
     Transition,
 )
@@ -156,3 +157,10 @@ class ApplicationDocumentAdmin(_ApplicationScoped):
     list_display = ("application", "document_type", "media_type", "size", "uploaded_by", "uploaded_at")
     list_filter = ("document_type", "media_type")
     exclude = ("original_filename", "note")
+
+
+@admin.register(OriginalSeen)
+class OriginalSeenAdmin(_ApplicationScoped):
+    list_display = ("application", "document_type", "seen_by", "seen_at")
+    list_filter = ("document_type",)
+    exclude = ("note",)

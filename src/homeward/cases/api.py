@@ -30,6 +30,7 @@ from homeward.cases.models import (
     InformationRequest,
     InternalNote,
     Message,
+    OriginalSeen,
     ServiceType,
     Transition,
 )
@@ -324,6 +325,38 @@ class DocumentOut(Schema):
     @staticmethod
     def resolve_provided_for(document: ApplicationDocument) -> uuid.UUID | None:
         return document.provided_for_id
+
+
+class OriginalSeenIn(Schema):
+    document_type: str
+    note: str = ""
+
+
+class OriginalSeenOut(Schema):
+    id: uuid.UUID
+    document_type: str
+    seen_by: str | None
+    seen_at: dt.datetime
+    note: str
+
+    @staticmethod
+    def resolve_seen_by(original: OriginalSeen) -> str | None:
+        return original.seen_by.username if original.seen_by else None
+
+
+class RequiredDocumentOut(Schema):
+    document_type: str
+    provided: bool
+    documents: list[uuid.UUID]  # copies filed
+    originals_seen: list[OriginalSeenOut]
+
+    @staticmethod
+    def resolve_documents(required: selectors.RequiredDocument) -> list[uuid.UUID]:
+        return [document.pk for document in required.filed]
+
+    @staticmethod
+    def resolve_originals_seen(required: selectors.RequiredDocument) -> list[OriginalSeen]:
+        return list(required.seen)
 
 
 class InformationRequestOut(Schema):
@@ -624,6 +657,30 @@ def attach_document(
         note=note,
     )
     return Status(201, document)
+
+
+@router.get(
+    "/cases/applications/{application_id}/required-documents",
+    response=list[RequiredDocumentOut],
+    summary="The documents the service requires, each with the copies filed and originals seen (an approval needs all)",
+)
+def list_required_documents(request: HttpRequest, application_id: uuid.UUID) -> Any:
+    application = _application(request, application_id, purpose="required documents")
+    return selectors.required_documents(application)
+
+
+@router.post(
+    "/cases/applications/{application_id}/originals",
+    response={201: OriginalSeenOut},
+    summary="Record that the original of a document was seen (no copy is filed)",
+)
+@_refusals
+def record_original_seen(request: HttpRequest, application_id: uuid.UUID, payload: OriginalSeenIn) -> Any:
+    application = _to_change(request, application_id)
+    original = documents.record_original_seen(
+        application, actor=request.user, document_type=payload.document_type, note=payload.note
+    )
+    return Status(201, original)
 
 
 @router.get(

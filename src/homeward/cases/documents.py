@@ -11,6 +11,9 @@ the record:
   audit entry, which names the document's type and size only, never its name or content;
 * if the database write fails the file is removed, so a refused or failed upload leaves nothing.
 
+A required document can also be accounted for without a copy: :func:`record_original_seen` records
+that a caseworker saw the original at the counter.
+
 A file can only outlive its record when a caller's *outer* transaction rolls back after the upload
 succeeded; :func:`sweep_orphaned_files` removes such files (and is safe to run at any time).
 
@@ -49,6 +52,7 @@ from homeward.cases.models import (
     IDENTITY_DOCUMENT_TYPES,
     Application,
     ApplicationDocument,
+    OriginalSeen,
     documents_root,
     storage_path,
 )
@@ -62,6 +66,7 @@ __all__ = [
     "document_type_choices",
     "document_types_for",
     "max_document_bytes",
+    "record_original_seen",
     "sweep_orphaned_files",
 ]
 
@@ -195,6 +200,23 @@ def attach_document(
             target.unlink()
         raise
     return document
+
+
+def record_original_seen(application: Application, *, actor: Any, document_type: str, note: str = "") -> OriginalSeen:
+    """Record that ``actor`` saw the original of a document ``application`` takes, without filing a copy.
+
+    Checked as a filed document is: the actor's permission and scope, an application not closed, a
+    type the application takes, a note of bounded length. Seeing the same type again records it
+    again (who saw it, and when, is the point).
+    """
+    require_action(actor, Action.VIEW, application)
+    require_action(actor, Action.CHANGE, application)
+    _check_request(application, document_type, "", note)
+    seen = OriginalSeen(application=application, document_type=document_type, seen_by=actor, note=note.strip())
+    seen.seen_at = timezone.now()
+    with transaction.atomic():
+        seen.save()
+    return seen
 
 
 def sweep_orphaned_files(*, older_than: dt.timedelta = dt.timedelta(hours=1)) -> list[Path]:

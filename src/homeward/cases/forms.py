@@ -240,6 +240,23 @@ class DocumentUploadForm(CaseForm):
         self.fields["document_type"].choices = [("", _("Choose a type")), *document_types]  # type: ignore[attr-defined]
 
 
+class OriginalSeenForm(CaseForm):
+    """The caseworker saw the original of a required document at the counter (no copy is filed)."""
+
+    document_type = forms.ChoiceField(label=_("Document seen in the original"))
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        help_text=_("Optional: e.g. the number or the issuing office, if the copy is not kept."),
+    )
+
+    def __init__(self, *args: Any, document_types: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        kwargs.setdefault("prefix", "original")
+        super().__init__(*args, **kwargs)
+        self.fields["document_type"].choices = [("", _("Choose a type")), *document_types]  # type: ignore[attr-defined]
+
+
 # --- the staff-assisted application -------------------------------------------------------------
 
 

@@ -663,6 +663,40 @@ class ApplicationDocument(_ApplicationPart):
         return storage_path(self.storage_name)
 
 
+class OriginalSeen(_ApplicationPart):
+    """A caseworker saw the original of a document the application needs, without filing a copy.
+
+    Offices check papers at the counter; a scan is not always kept. A required document counts as
+    provided when a copy is filed (:class:`ApplicationDocument`) or its original was seen; an approval
+    needs every one (see :func:`homeward.cases.services.decide`). Written by
+    :func:`homeward.cases.documents.record_original_seen`; never edited.
+    """
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="originals_seen"
+    )
+    document_type = models.CharField(_("document type"), max_length=40, choices=DOCUMENT_TYPE_CHOICES)
+    seen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("seen by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    seen_at = models.DateTimeField(_("seen at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+
+    holds_personal_data = True
+    audit_redacted_fields = frozenset({"note"})
+
+    class Meta:
+        ordering = ["seen_at", "created_at"]
+        verbose_name = _("original seen")
+        verbose_name_plural = _("originals seen")
+
+    def __str__(self) -> str:
+        return f"{self.get_document_type_display()} seen ({self.application_id})"
+
+    def audit_label(self) -> str:
+        return f"original {self.document_type} of application {self.application.reference}"
+
+
 def storage_path(storage_name: str) -> Path:
     """The path of a stored document by its storage name, under :func:`documents_root`."""
     if not storage_name or Path(storage_name).name != storage_name or storage_name.startswith("."):

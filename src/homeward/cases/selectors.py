@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.contrib.auth import get_user_model
@@ -287,3 +288,47 @@ def open_document(user: Any, document_id: uuid.UUID | str, *, purpose: str) -> t
         handle.close()
         raise
     return document, handle
+
+
+@dataclass(frozen=True)
+class RequiredDocument:
+    """One document the application's service requires, and how it was provided: copies filed and
+    originals seen (both empty: missing)."""
+
+    document_type: str
+    filed: tuple[Any, ...]
+    seen: tuple[Any, ...]
+
+    @property
+    def provided(self) -> bool:
+        return bool(self.filed or self.seen)
+
+
+def required_documents(application: Application) -> list[RequiredDocument]:
+    """The service's required documents in catalogue order, each with the copies filed and originals
+    seen for it (not audited: the caller shows them only with the application)."""
+    required = list(application.service.required_documents or [])
+    if not required:
+        return []
+    filed = application.documents.filter(document_type__in=required).order_by("uploaded_at", "created_at")
+    seen = application.originals_seen.filter(document_type__in=required).select_related("seen_by")
+    return [
+        RequiredDocument(
+            code,
+            tuple(document for document in filed if document.document_type == code),
+            tuple(original for original in seen if original.document_type == code),
+        )
+        for code in required
+    ]
+
+
+def missing_documents(application: Application) -> list[str]:
+    """The required document types with neither a copy filed nor the original seen, in catalogue order."""
+    required = list(application.service.required_documents or [])
+    if not required:
+        return []
+    provided = set(application.documents.filter(document_type__in=required).values_list("document_type", flat=True))
+    provided.update(
+        application.originals_seen.filter(document_type__in=required).values_list("document_type", flat=True)
+    )
+    return [code for code in required if code not in provided]

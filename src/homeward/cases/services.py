@@ -653,7 +653,8 @@ def decide(
     note: str = "",
     seen_version: int | None = None,
 ) -> Decision:
-    """Decide with one of the service's outcomes; a rejection needs at least one reason.
+    """Decide with one of the service's outcomes; a rejection needs at least one reason, an approval
+    every document the service requires (a copy filed, or the original seen).
 
     Resolves the application's open escalations.
     """
@@ -669,6 +670,11 @@ def decide(
         cleaned = _clean_reasons(reasons)
         if kind == DecisionOutcome.REJECTED and not cleaned:
             raise CaseError("reasons", "a rejection needs at least one reason")
+        if kind == DecisionOutcome.APPROVED and (missing := selectors.missing_documents(app)):
+            raise CaseError(
+                "documents",
+                f"an approval needs every required document, filed or its original seen; missing: {', '.join(missing)}",
+            )
         decided.update(outcome=kind, reasons=cleaned)
         app.outcome, app.result, app.decided_at = kind, result, now
         return ["outcome", "result", "decided_at"]

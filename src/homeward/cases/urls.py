@@ -14,6 +14,7 @@ urlpatterns = [
     path("<uuid:application_id>/notes/", views.add_note, name="add_note"),
     path("<uuid:application_id>/messages/", views.add_message, name="add_message"),
     path("<uuid:application_id>/documents/", views.upload_document, name="upload_document"),
+    path("<uuid:application_id>/originals/", views.record_original_seen, name="record_original_seen"),
     path("<uuid:application_id>/person/", views.link_person, name="link_person"),
     path("<uuid:application_id>/person/new/", views.new_person, name="new_person"),
     path("<uuid:application_id>/assignment/", views.assign, name="assign"),

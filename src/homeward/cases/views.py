@@ -44,6 +44,7 @@ from homeward.cases.forms import (
     NewApplicationForm,
     NewPersonForm,
     NoteForm,
+    OriginalSeenForm,
     ReceiveInformationForm,
     RequestInformationForm,
     ServiceChoiceForm,
@@ -338,6 +339,10 @@ def _other_form(key: str, application: Application, data: Any = None, files: Any
         return MessageForm(data, prefix="message")
     if key == "document":
         return DocumentUploadForm(data, files, document_types=documents.document_type_choices(application))
+    if key == "original":
+        labels = dict(DOCUMENT_TYPE_CHOICES)
+        missing = [(code, str(labels.get(code, code))) for code in selectors.missing_documents(application)]
+        return OriginalSeenForm(data, document_types=missing)
     if key == "link":
         return LinkPersonForm(data, initial=initial)
     if key == "new_person":
@@ -394,7 +399,8 @@ def _render_detail(
     context |= {
         "application": application,
         "required_documents": [
-            str(document_labels.get(code, code)) for code in application.service.required_documents or []
+            (required, str(document_labels.get(required.document_type, required.document_type)))
+            for required in selectors.required_documents(application)
         ],
         "details": _details(application),
         "deadline": _deadline(application, calendar, escalated),
@@ -417,6 +423,11 @@ def _render_detail(
         "note_form": form("note") if may_change else None,
         "message_form": form("message") if may_change else None,
         "document_form": (form("document") if may_change and application.state != ApplicationState.CLOSED else None),
+        "original_form": (
+            form("original")
+            if may_change and application.state != ApplicationState.CLOSED and selectors.missing_documents(application)
+            else None
+        ),
         "link_form": form("link") if candidates else None,
         "new_person_form": form("new_person") if may_change and application.person_id is None else None,
         "may_register_person": may(user, Action.CREATE, identity.person_model()),
@@ -582,6 +593,23 @@ def upload_document(request: HttpRequest, application_id: uuid.UUID) -> HttpResp
         )
 
     return _attempt(request, application, "document", form, write, gettext_lazy("The document is filed."))
+
+
+@login_required
+@require_POST
+def record_original_seen(request: HttpRequest, application_id: uuid.UUID) -> HttpResponse:
+    application = _application(request, application_id, purpose="record an original seen")
+    form = _other_form("original", application, request.POST)
+
+    def write() -> None:
+        documents.record_original_seen(
+            application,
+            actor=request.user,
+            document_type=form.cleaned_data["document_type"],
+            note=form.cleaned_data["note"],
+        )
+
+    return _attempt(request, application, "original", form, write, gettext_lazy("The original is recorded as seen."))
 
 
 @login_required

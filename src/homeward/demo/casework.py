@@ -33,6 +33,7 @@ from homeward.cases.models import (
     InformationRequest,
     Message,
     Office,
+    OriginalSeen,
     ServiceType,
     Transition,
 )
@@ -117,6 +118,8 @@ REQUEST_FIELDS = (
     "answered_at",
     *STAMPS,
 )
+ORIGINAL_FIELDS = ("id", "application_id", "document_type", "seen_by_id", "seen_at", "note", *STAMPS)
+ORIGINALS_SEEN_BEFORE_REVIEW = dt.timedelta(minutes=1)
 # The models loaded in bulk, the fields each row gives, and the count of :class:`CaseworkCounts` they make.
 BULK = (
     (Application, APPLICATION_FIELDS, "applications"),
@@ -124,6 +127,7 @@ BULK = (
     (Decision, DECISION_FIELDS, "decisions"),
     (Message, MESSAGE_FIELDS, "messages"),
     (InformationRequest, REQUEST_FIELDS, "information_requests"),
+    (OriginalSeen, ORIGINAL_FIELDS, "originals_seen"),
 )
 
 
@@ -139,6 +143,7 @@ class CaseworkCounts:
     decisions: int = 0
     messages: int = 0
     information_requests: int = 0
+    originals_seen: int = 0
     escalations: int = 0
 
     @property
@@ -356,6 +361,13 @@ class Builder:
         found = self.steps.get((event, row["state"]))
         if found is None:
             raise workflow.TransitionRefused(event, row["state"])
+        if event == "start_review":
+            # Screening ends with the originals of the required documents seen at the counter, a minute
+            # before the review starts (an approval needs every one).
+            seen_at = at - ORIGINALS_SEEN_BEFORE_REVIEW
+            for number, code in enumerate(service.required_documents):
+                seen = {"document_type": code, "seen_by_id": actor, "seen_at": seen_at, "note": ""}
+                self._part(OriginalSeen, f"application-original-{number}", case, index, seen_at, actor, **seen)
         if event == "submit":
             row.update(office_id=case.crew.office_id, agency_id=case.crew.agency_id, submitted_on=day)
             row.update(clock_started_on=day, deadline_working_days=service.deadline_working_days, paused_working_days=0)
