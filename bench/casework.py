@@ -38,7 +38,6 @@ import json
 import math
 import os
 import random
-import resource
 import shutil
 import signal
 import socket
@@ -50,12 +49,15 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from bench.http_client import HttpClient
+from bench.machine_observer import Observer
 
 REPO = Path(__file__).resolve().parents[1]
 DATABASE = "homeward_bench_casework"
@@ -244,89 +246,6 @@ class Server:
         self._log.close()
 
 
-# --- a minimal HTTP/1.1 keep-alive client -----------------------------------------------------
-
-
-async def read_response(reader: asyncio.StreamReader) -> tuple[int, bool, bytes]:
-    """Status, whether the server closes the connection, and the body (by length, or chunked)."""
-    status_line = await reader.readuntil(b"\r\n")
-    version, status, *_ = status_line.split(b" ", 2)
-    close = version == b"HTTP/1.0"
-    length, chunked = 0, False
-    while True:
-        line = await reader.readuntil(b"\r\n")
-        if line == b"\r\n":
-            break
-        name, _, value = line.partition(b":")
-        name, value = name.strip().lower(), value.strip().lower()
-        if name == b"content-length":
-            length = int(value)
-        elif name == b"connection":
-            close = value == b"close"
-        elif name == b"transfer-encoding":
-            chunked = b"chunked" in value
-    if not chunked:
-        return int(status), close, await reader.readexactly(length) if length else b""
-    body = bytearray()
-    while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
-        body += await reader.readexactly(size)
-        await reader.readexactly(2)
-    while await reader.readuntil(b"\r\n") != b"\r\n":  # trailers
-        pass
-    return int(status), close, bytes(body)
-
-
-class HttpClient:
-    """One keep-alive connection, reopened when the server closes it.
-
-    A request on a reused connection that the server had already closed (an idle keep-alive timing
-    out) gets no byte of an answer, only the end of the stream or a reset; it is sent again once on a
-    new connection and counted in ``resent`` (were the server to have acted on it, the second copy
-    would show as a row stored without an acknowledgement, never as a lost one).
-    """
-
-    def __init__(self, host: str, port: int, token: str) -> None:
-        self.host, self.port = host, port
-        self._headers = f"Host: {host}:{port}\r\nAuthorization: Bearer {token}\r\nAccept: application/json\r\n"
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
-        self.connects = 0
-        self.resent = 0
-
-    async def request(self, method: str, path: str, payload: Any = None) -> tuple[int, bytes]:
-        body = b"" if payload is None else json.dumps(payload).encode()
-        head = f"{method} {path} HTTP/1.1\r\n{self._headers}"
-        if method != "GET":
-            head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-        message = (head + "\r\n").encode() + body
-        for attempt in (1, 2):
-            reused = self._writer is not None
-            if self._writer is None:
-                self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
-                self.connects += 1
-            assert self._reader is not None and self._writer is not None
-            try:
-                self._writer.write(message)
-                await self._writer.drain()
-                status, close, data = await read_response(self._reader)
-            except (asyncio.IncompleteReadError, ConnectionResetError, BrokenPipeError) as error:
-                self.close()
-                partial = getattr(error, "partial", b"")
-                if reused and attempt == 1 and not partial:
-                    self.resent += 1
-                    continue
-                raise
-            if close:
-                self.close()
-            return status, data
-        raise AssertionError("unreachable")
-
-    def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-        self._reader = self._writer = None
-
-
 # --- the load ---------------------------------------------------------------------------------
 
 
@@ -444,104 +363,6 @@ async def _run_load(port: int, world: World, clients: int, caseworkers: int, dur
         load.connects += client.connects
         load.resent += client.resent
     return load
-
-
-# --- where the machine's time goes over a window --------------------------------------------
-
-
-def _machine_busy_ticks() -> int:
-    """Clock ticks the whole machine spent not idle, from /proc/stat (0 where it is missing)."""
-    try:
-        fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    except OSError:
-        return 0
-    return sum(fields) - fields[3] - fields[4]  # less idle and iowait
-
-
-def _process_ticks(pids: Iterable[int]) -> int:
-    total = 0
-    for pid in pids:
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            after_name = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(after_name[11]) + int(after_name[12])  # utime, stime
-    return total
-
-
-def _own_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _backend_label(state: str | None, wait_type: str | None, wait: str | None) -> str:
-    if state == "idle":
-        return "idle (between transactions)"
-    if state == "idle in transaction":
-        return "idle in transaction (the application working)"
-    if state == "active" and wait_type is None:
-        return "running (CPU)"
-    return f"waiting on {wait_type}:{wait}"
-
-
-class Observer(threading.Thread):
-    """Over a window: the share of the machine's cores used by the server, this process (the load
-    client or the peer), the benchmark database's PostgreSQL backends and everything else; and,
-    sampled from ``pg_stat_activity`` every ``interval_s``, how many of those backends were on
-    average running, waiting on a lock or on the WAL, or idle (waiting for the application)."""
-
-    def __init__(self, database_url: str, server: Server | None, interval_s: float = 0.05) -> None:
-        super().__init__(daemon=True)
-        self._url, self._interval = database_url, interval_s
-        self._server_pids = server.pids() if server is not None else []
-        self._stop_event = threading.Event()
-        # Per backend: CPU ticks when first and last seen (a backend may end within the window).
-        self._backend_ticks: dict[int, list[int]] = {}
-        self._states: Counter[str] = Counter()
-        self._samples = 0
-
-    def run(self) -> None:
-        import psycopg
-
-        query = (
-            "SELECT pid, state, wait_event_type, wait_event FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
-        )
-        with psycopg.connect(self._url, autocommit=True) as connection:
-            while True:
-                for pid, state, wait_type, wait in connection.execute(query):
-                    self._states[_backend_label(state, wait_type, wait)] += 1
-                    ticks = _process_ticks([pid])
-                    self._backend_ticks.setdefault(pid, [ticks, ticks])[1] = ticks
-                self._samples += 1
-                if self._stop_event.wait(self._interval):
-                    return
-
-    @contextlib.contextmanager
-    def watching(self, into: dict[str, Any]) -> Iterator[None]:
-        """Observe the block and put the figures in ``into`` (``cpu`` and ``postgres_backends``)."""
-        hertz, cores = os.sysconf("SC_CLK_TCK"), os.cpu_count() or 1
-        busy0 = _machine_busy_ticks()
-        server0, own0, wall0 = _process_ticks(self._server_pids), _own_seconds(), time.perf_counter()
-        self.start()
-        yield
-        self._stop_event.set()
-        self.join()
-        busy1 = _machine_busy_ticks()
-        wall = time.perf_counter() - wall0
-        seconds = {
-            "server": (_process_ticks(self._server_pids) - server0) / hertz,
-            "client": _own_seconds() - own0,
-            "postgres": sum(
-                max(_process_ticks([pid]), last) - first for pid, (first, last) in self._backend_ticks.items()
-            )
-            / hertz,
-        }
-        busy = (busy1 - busy0) / hertz
-        seconds["other"] = max(0.0, busy - sum(seconds.values()))
-        into["cpu"] = {"cores": cores, "machine_busy": round(busy / (wall * cores), 3)}
-        into["cpu"].update({name: round(value / (wall * cores), 3) for name, value in seconds.items()})
-        into["postgres_backends"] = {
-            label: round(count / max(self._samples, 1), 2) for label, count in self._states.most_common()
-        }
 
 
 # --- ours: figures ----------------------------------------------------------------------------
@@ -704,7 +525,7 @@ def _peer(database_url: str, template_id: str, clients: int, warmup_s: float, se
     for thread in threads:
         thread.start()
     time.sleep(max(0.0, start_at + warmup_s - time.perf_counter()))
-    with Observer(database_url, None).watching(observed):
+    with Observer(database_url).watching(observed):
         time.sleep(max(0.0, until - time.perf_counter()))
         for thread in threads:
             thread.join()
@@ -751,7 +572,7 @@ def _ours(
                 _run_load(server.port, world, args.clients, caseworkers, warmup_s + args.seconds, seed)
             )
             await asyncio.sleep(warmup_s)
-            with Observer(database_url, server).watching(observed):
+            with Observer(database_url, server.pids()).watching(observed):
                 await asyncio.sleep(max(0.0, started + warmup_s + args.seconds - time.perf_counter()))
             load = await running
             return load, (started + warmup_s, started + warmup_s + args.seconds)

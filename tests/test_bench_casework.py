@@ -15,8 +15,8 @@ from bench.casework import (
     _with_database,
     application_payload,
     percentile,
-    read_response,
 )
+from bench.http_client import read_response
 
 
 def _read(raw: bytes) -> tuple[int, bool, bytes]:

@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import MinValueValidator
 from django.db import connections, models, router
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from homeward.cases.choices import (
@@ -344,7 +344,9 @@ class Application(BaseModel):
     information_requested_on = models.DateField(_("information requested on"), null=True, blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True, db_index=True)
     # The latest decision.
-    outcome = models.CharField(_("outcome"), max_length=20, choices=DecisionOutcome.choices, blank=True)
+    outcome = models.CharField(
+        pgettext_lazy("decision", "outcome"), max_length=20, choices=DecisionOutcome.choices, blank=True
+    )
     result = models.CharField(_("result"), max_length=60, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -436,7 +438,7 @@ class Decision(_ApplicationPart):
     application = models.ForeignKey(
         Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="decisions"
     )
-    outcome = models.CharField(_("outcome"), max_length=20, choices=DecisionOutcome.choices)
+    outcome = models.CharField(pgettext_lazy("decision", "outcome"), max_length=20, choices=DecisionOutcome.choices)
     result = models.CharField(_("result"), max_length=60)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     decided_by = models.ForeignKey(
