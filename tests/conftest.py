@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from homeward.accounts.models import Agency, User
 from homeward.places.models import Place
@@ -119,3 +120,7 @@ def _isolated_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.AXES_ENABLED = True
     settings.PASSWORD_HASHERS = ["tests.hashers.QuickArgon2PasswordHasher"]
+    yield
+    # A request activates its user's language for the thread and nothing puts it back: without this,
+    # a test's messages would come out in the language of whichever page the test before it asked for.
+    translation.deactivate()
