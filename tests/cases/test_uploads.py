@@ -108,7 +108,7 @@ def test_the_page_refuses_an_upload_over_the_limit_and_saves_nothing(casework, p
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert "File: The file is too large." in html and "Nothing was saved" in html
+    assert "File: The file is larger than the limit of 9.8\xa0KB." in html and "Nothing was saved" in html
     assert footprint()[:2] == before[:2]
     assert passed_on == [LIMIT + 1]
 

@@ -24,6 +24,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -154,7 +155,7 @@ STALE = gettext_lazy(
 )
 # Document refusals in words, by their stable reason code; others keep the checker's English text.
 DOCUMENT_REFUSALS: dict[str, str | Promise] = {
-    "too_large": gettext_lazy("The file is too large."),
+    "too_large": gettext_lazy("The file is larger than the limit of %(limit)s."),
     "empty": gettext_lazy("The file is empty."),
     "type_mismatch": gettext_lazy("The file is not what its name or type says it is."),
     "executable": gettext_lazy("The file is a program or a script: it cannot be filed."),
@@ -163,6 +164,17 @@ DOCUMENT_REFUSALS: dict[str, str | Promise] = {
     "encrypted_pdf": gettext_lazy("The PDF is protected by a password: file an unprotected copy."),
     "active_content": gettext_lazy("The file contains active content (scripts or embedded files)."),
 }
+
+
+def _refusal_text(refusal: documents.DocumentRefused) -> str:
+    """Why an upload was refused, in the reader's language (the English message for a reason the
+    page has no words for)."""
+    template = DOCUMENT_REFUSALS.get(refusal.reason_code)
+    if template is None:
+        return refusal.message
+    if refusal.reason_code == "too_large":
+        return str(template) % {"limit": filesizeformat(refusal.params.get("max_bytes", 0))}
+    return str(template)
 
 
 # --- access -----------------------------------------------------------------------------------
@@ -468,7 +480,7 @@ def _attempt(
     except StaleObjectError:
         return _stale(request, application.pk, key, form)
     except documents.DocumentRefused as refusal:
-        form.add_domain_error(refusal.field, str(DOCUMENT_REFUSALS.get(refusal.reason_code, refusal.message)))
+        form.add_domain_error(refusal.field, _refusal_text(refusal))
     except CaseError as error:
         form.add_domain_error(error.field, error.message)
     except TransitionRefused as error:
