@@ -11,6 +11,11 @@ from homeward.accounts.api import router as accounts_router
 from homeward.accounts.authentication import api_auth
 from homeward.accounts.services import AccountError
 from homeward.cases.api import router as cases_router
+from homeward.cases.catalogue import CatalogueError
+from homeward.cases.documents import DocumentRefused
+from homeward.cases.letters import LetterNotAvailable
+from homeward.cases.services import ActionRefused, CaseError
+from homeward.cases.workflow import TransitionRefused
 from homeward.core.api import router as core_router
 from homeward.core.versioning import StaleObjectError
 from homeward.mineaction.api import router as mineaction_router
@@ -73,3 +78,38 @@ def registry_error(request: HttpRequest, exc: RegistryInputError) -> HttpRespons
 @api.exception_handler(RecoveryError)
 def recovery_error(request: HttpRequest, exc: RecoveryError) -> HttpResponse:
     return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=422)
+
+
+# Casework: a refusal names the field at fault (and, for a document, the reason code and its
+# parameters); a step the state does not allow, or a letter not yet available, is a conflict; a
+# rule that forbids the user is a 403 that says which rule. Ninja picks the most specific handler.
+@api.exception_handler(CaseError)
+def case_error(request: HttpRequest, exc: CaseError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=422)
+
+
+@api.exception_handler(DocumentRefused)
+def document_refused(request: HttpRequest, exc: DocumentRefused) -> HttpResponse:
+    body = {"detail": exc.message, "field": exc.field, "reason": exc.reason_code, "params": exc.params}
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(LetterNotAvailable)
+def letter_not_available(request: HttpRequest, exc: LetterNotAvailable) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=409)
+
+
+@api.exception_handler(CatalogueError)
+def catalogue_error(request: HttpRequest, exc: CatalogueError) -> HttpResponse:
+    body = {"detail": str(exc), "service": exc.service, "field": exc.field}
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(TransitionRefused)
+def transition_refused(request: HttpRequest, exc: TransitionRefused) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc), "field": "state", "state": exc.current}, status=409)
+
+
+@api.exception_handler(ActionRefused)
+def action_refused(request: HttpRequest, exc: ActionRefused) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=403)

@@ -9,18 +9,15 @@ current state does not allow (and, from the root API, for a change made by someo
 """
 
 import datetime as dt
-import functools
 import uuid
-from collections.abc import Callable
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from homeward.cases import documents, letters, selectors, services, workflow
-from homeward.cases.catalogue import CatalogueError
 from homeward.cases.document_views import download_name, private_download_headers
 from homeward.cases.models import (
     Application,
@@ -34,34 +31,10 @@ from homeward.cases.models import (
     ServiceType,
     Transition,
 )
-from homeward.cases.services import ActionRefused, CaseError
+from homeward.cases.services import CaseError
 from homeward.cases.workflow import TransitionRefused
 
 router = Router(tags=["cases"])
-
-
-def _refusals(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Translate the domain's refusals into JSON errors that name the field at fault."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(request, *args, **kwargs)
-        except CatalogueError as error:
-            return JsonResponse({"detail": str(error), "service": error.service, "field": error.field}, status=422)
-        except documents.DocumentRefused as error:
-            body = {"detail": error.message, "field": error.field, "reason": error.reason_code, "params": error.params}
-            return JsonResponse(body, status=422)
-        except letters.LetterNotAvailable as error:
-            return JsonResponse({"detail": error.message, "field": error.field}, status=409)
-        except CaseError as error:
-            return JsonResponse({"detail": error.message, "field": error.field}, status=422)
-        except TransitionRefused as error:
-            return JsonResponse({"detail": str(error), "field": "state", "state": error.current}, status=409)
-        except ActionRefused as error:
-            return JsonResponse({"detail": str(error)}, status=403)
-
-    return wrapper
 
 
 # --- schemas ----------------------------------------------------------------------------------
@@ -406,7 +379,6 @@ def list_services(request: HttpRequest) -> Any:
 
 
 @router.post("/cases/services", response={201: ServiceOut}, summary="Add a service (administrators)")
-@_refusals
 def add_service(request: HttpRequest, payload: ServiceIn) -> Any:
     entry = payload.dict()
     return Status(201, services.add_service(entry, actor=request.user))
@@ -466,7 +438,6 @@ class _AuditedPage:
 @router.post(
     "/cases/applications", response={201: ApplicationOut}, summary="Start (and optionally submit) an application"
 )
-@_refusals
 def create_application(request: HttpRequest, payload: ApplicationIn) -> Any:
     data = services.ApplicationInput(
         service=payload.service,
@@ -502,7 +473,6 @@ def queue(request: HttpRequest) -> Any:
 
 
 @router.post("/cases/queue/next", response={200: ApplicationOut, 204: None}, summary="Take the next application")
-@_refusals
 def take_next(request: HttpRequest) -> Any:
     application = services.assign_next(request.user)
     if application is None:
@@ -516,7 +486,6 @@ def take_next(request: HttpRequest) -> Any:
     summary="Move an application along the workflow (submit, start_screening, start_review, "
     "request_information, receive_information, appeal, reopen, dismiss_appeal, close)",
 )
-@_refusals
 def fire_event(request: HttpRequest, application_id: uuid.UUID, event: str, payload: StepIn) -> Any:
     application = _to_change(request, application_id)
     if event == "request_information":
@@ -549,7 +518,6 @@ def fire_event(request: HttpRequest, application_id: uuid.UUID, event: str, payl
 
 
 @router.post("/cases/applications/{application_id}/decision", response=DecisionOut, summary="Decide an application")
-@_refusals
 def decide(request: HttpRequest, application_id: uuid.UUID, payload: DecisionIn) -> Any:
     application = _to_change(request, application_id)
     return services.decide(
@@ -574,7 +542,6 @@ def transitions(request: HttpRequest, application_id: uuid.UUID) -> Any:
     response=ApplicationOut,
     summary="Assign to a caseworker (by username), or to the least-loaded caseworker of the office",
 )
-@_refusals
 def assign(request: HttpRequest, application_id: uuid.UUID, payload: AssignIn) -> Any:
     application = _to_change(request, application_id)
     if payload.caseworker is None:
@@ -597,7 +564,6 @@ def list_notes(request: HttpRequest, application_id: uuid.UUID) -> Any:
 
 
 @router.post("/cases/applications/{application_id}/notes", response={201: NoteOut}, summary="Add a staff-only note")
-@_refusals
 def add_note(request: HttpRequest, application_id: uuid.UUID, payload: TextIn) -> Any:
     application = _application(request, application_id, purpose="add a note")
     return Status(201, services.add_note(application, payload.text, actor=request.user))
@@ -612,7 +578,6 @@ def list_messages(request: HttpRequest, application_id: uuid.UUID) -> Any:
 
 
 @router.post("/cases/applications/{application_id}/messages", response={201: MessageOut}, summary="Record a message")
-@_refusals
 def add_message(request: HttpRequest, application_id: uuid.UUID, payload: MessageIn) -> Any:
     application = _application(request, application_id, purpose="record a message")
     return Status(
@@ -638,7 +603,6 @@ def list_documents(request: HttpRequest, application_id: uuid.UUID) -> Any:
     response={201: DocumentOut},
     summary="File a document (multipart: document_type, file); its content is checked before it is kept",
 )
-@_refusals
 def attach_document(
     request: HttpRequest,
     application_id: uuid.UUID,
@@ -674,7 +638,6 @@ def list_required_documents(request: HttpRequest, application_id: uuid.UUID) -> 
     response={201: OriginalSeenOut},
     summary="Record that the original of a document was seen (no copy is filed)",
 )
-@_refusals
 def record_original_seen(request: HttpRequest, application_id: uuid.UUID, payload: OriginalSeenIn) -> Any:
     application = _to_change(request, application_id)
     original = documents.record_original_seen(
@@ -712,7 +675,6 @@ def list_information_requests(request: HttpRequest, application_id: uuid.UUID) -
     response={200: None},
     summary="The decision letter as PDF, in the applicant's language (409 until the application is decided)",
 )
-@_refusals
 def decision_letter(request: HttpRequest, application_id: uuid.UUID) -> HttpResponse:
     letter = letters.decision_letter_file(request.user, application_id)
     response = HttpResponse(letter.content, content_type=letter.media_type)
@@ -746,7 +708,6 @@ def identity_candidates(request: HttpRequest, application_id: uuid.UUID) -> list
 
 
 @router.post("/cases/applications/{application_id}/person", response=ApplicationOut, summary="Link a registered person")
-@_refusals
 def link_person(request: HttpRequest, application_id: uuid.UUID, payload: PersonLinkIn) -> Any:
     application = _application(request, application_id, purpose="link a person")
     services.link_person(application, payload.person, actor=request.user, seen_version=payload.row_version)
@@ -758,7 +719,6 @@ def link_person(request: HttpRequest, application_id: uuid.UUID, payload: Person
     response={201: ApplicationOut},
     summary="Register the applicant as a new person and link them",
 )
-@_refusals
 def create_person(request: HttpRequest, application_id: uuid.UUID, payload: VersionIn) -> Any:
     application = _application(request, application_id, purpose="register the applicant")
     services.create_person_from_application(application, actor=request.user, seen_version=payload.row_version)

@@ -173,7 +173,8 @@ def _refusal_text(refusal: documents.DocumentRefused) -> str:
     if template is None:
         return refusal.message
     if refusal.reason_code == "too_large":
-        return str(template) % {"limit": filesizeformat(refusal.params.get("max_bytes", 0))}
+        max_bytes = refusal.params.get("max_bytes")
+        return str(template) % {"limit": filesizeformat(max_bytes if isinstance(max_bytes, int) else 0)}
     return str(template)
 
 
