@@ -212,8 +212,9 @@ def record_original_seen(application: Application, *, actor: Any, document_type:
     require_action(actor, Action.VIEW, application)
     require_action(actor, Action.CHANGE, application)
     _check_request(application, document_type, "", note)
-    seen = OriginalSeen(application=application, document_type=document_type, seen_by=actor, note=note.strip())
-    seen.seen_at = timezone.now()
+    seen = OriginalSeen(
+        application=application, document_type=document_type, seen_by=actor, seen_at=timezone.now(), note=note.strip()
+    )
     with transaction.atomic():
         seen.save()
     return seen

@@ -408,12 +408,13 @@ def _render_detail(
     decision = selectors.decision_in_force(application)
     escalated = application.escalations.filter(resolved_at__isnull=True).exists()
     document_labels = dict(DOCUMENT_TYPE_CHOICES)
+    checklist = selectors.required_documents(application)
     context = _context(request, "application")
     context |= {
         "application": application,
         "required_documents": [
             (required, str(document_labels.get(required.document_type, required.document_type)))
-            for required in selectors.required_documents(application)
+            for required in checklist
         ],
         "details": _details(application),
         "deadline": _deadline(application, calendar, escalated),
@@ -438,7 +439,9 @@ def _render_detail(
         "document_form": (form("document") if may_change and application.state != ApplicationState.CLOSED else None),
         "original_form": (
             form("original")
-            if may_change and application.state != ApplicationState.CLOSED and selectors.missing_documents(application)
+            if may_change
+            and application.state != ApplicationState.CLOSED
+            and not all(required.provided for required in checklist)
             else None
         ),
         "link_form": form("link") if candidates else None,
