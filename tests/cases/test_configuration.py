@@ -1,5 +1,6 @@
-"""The casework configuration cached per process: every change of a service, an office or a holiday
-is seen at once, by the transaction that made it and by every later read; a rolled-back change never is."""
+"""The casework configuration cached per process: every change of a service, an office, a district or
+a holiday is seen at once, by the transaction that made it and by every later read; a rolled-back
+change never is."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from django.test.utils import CaptureQueriesContext
 
 from homeward.cases import configuration, selectors
 from homeward.cases.models import ConfigurationVersion, Holiday, Office
+from homeward.core.bulk_insert import insert_new_rows
 from homeward.core.context import acting_as
+from homeward.places.choices import PlaceLevel, PlaceSource
+from homeward.places.models import Place
 from tests.cases.test_services import set_up_casework
 
 A_MONDAY = dt.date(2031, 3, 3)
@@ -87,3 +91,25 @@ def test_every_change_draws_a_new_stamp(casework):
     before = ConfigurationVersion.current_stamp()
     Office.objects.get(pk=casework.lachin_office.pk).save()
     assert ConfigurationVersion.current_stamp() not in {before, None}
+
+
+def test_districts_come_from_the_snapshot_and_follow_changes(casework, world, personas):
+    configuration.district_by_code("AZ-AGM")
+    with CaptureQueriesContext(connection) as queries:
+        found = selectors.district_by_code(personas.caseworker_aghdam, "AZ-AGM")
+    assert found.pk == world.aghdam.pk
+    assert len(queries.captured_queries) == 1  # the stamp
+    found.name = "Changed in a copy"
+    assert configuration.district_by_code("AZ-AGM").name == world.aghdam.name
+
+    world.aghdam.name = "Ağdam rayonu"
+    world.aghdam.save()
+    assert configuration.district_by_code("AZ-AGM").name == "Ağdam rayonu"
+    assert configuration.district_by_code("AZ-NOWHERE") is None
+
+
+def test_a_district_loaded_in_bulk_without_signals_is_still_found(casework):
+    configuration.district_by_code("AZ-AGM")  # the snapshot is built before the load
+    insert_new_rows(Place, [Place(level=PlaceLevel.DISTRICT, code="AZ-NEW", name="New", source=PlaceSource.IMPORT)])
+
+    assert configuration.district_by_code("AZ-NEW").name == "New"

@@ -4,9 +4,12 @@ registering the applicant as a new person."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from homeward.cases import identity, selectors, services
 from homeward.cases.identity import ApplicantData, RegistryNameMatcher, normalise_name
@@ -75,6 +78,34 @@ def test_without_a_birth_date_only_the_exact_name_is_looked_for(world):
     found = RegistryNameMatcher().candidates(ApplicantData("Aygün", "Məmmədova"))
 
     assert [(c.person_id, c.reasons) for c in found] == [(exact.pk, ("exact name", "no birth date to compare"))]
+
+
+def test_the_whole_registry_is_searched_in_one_statement_that_finds_what_the_orm_finds(world):
+    for given, family, born in [
+        ("Aygün", "Məmmədova", BORN),
+        ("AYGUN", "Məmmədova", BORN),
+        ("Leyla", "Həsənova", BORN),
+        ("Aygün", "Məmmədova", None),
+        *(("Aygün", "Məmmədova", dt.date(1990, 1, day)) for day in range(1, 6)),
+    ]:
+        person(world, given=given, family=family, born=born)
+    applicants = [
+        ApplicantData("Aygün", "Məmmədova", "", BORN),
+        ApplicantData("Aygün", "Məmmədova"),
+        ApplicantData("Leyla", "Həsənova", "", dt.date(2001, 2, 3)),
+        ApplicantData("Nobody", "Known", "", BORN),
+    ]
+    for limit in (2, 20):
+        for applicant in applicants:
+            whole = RegistryNameMatcher(limit=limit)
+            with CaptureQueriesContext(connection) as queries:
+                found = whole.candidates(applicant)
+            assert len(queries.captured_queries) == 1
+            # The same search through the ORM (a queryset narrows it to every person here).
+            assert found == RegistryNameMatcher(Person.objects.all(), limit=limit).candidates(applicant)
+            assert all(isinstance(candidate.person_id, uuid.UUID) for candidate in found)
+    # Five with the exact name and another birth date, one without: at most twice the limit are read.
+    assert len(RegistryNameMatcher(limit=2).candidates(ApplicantData("Aygün", "Məmmədova", "", BORN))) == 2
 
 
 def test_the_matcher_satisfies_the_interface():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from collections.abc import Iterable
@@ -123,11 +124,12 @@ def revoke_token(token: ApiToken, *, actor: User) -> ApiToken:
 
 def _token_query() -> str:
     # Run by every API request: written once as SQL, as building it through the ORM cost more than
-    # running it. The token must be live and its user active; ``token_stale`` says whether its last
-    # use is older than the second parameter (recorded again then).
+    # running it. The token must be live and its user active; the last two columns are the token's
+    # key and whether its last use is older than the first parameter (recorded again then).
     user, token = User._meta.db_table, ApiToken._meta.db_table
+    columns = ", ".join(f'u."{field.column}"' for field in User._meta.concrete_fields)
     return (
-        f"SELECT u.*, t.id AS token_pk, (t.last_used_at IS NULL OR t.last_used_at < %s) AS token_stale"  # noqa: S608
+        f"SELECT {columns}, t.id, (t.last_used_at IS NULL OR t.last_used_at < %s)"  # noqa: S608
         f' FROM "{user}" u JOIN "{token}" t ON t.user_id = u.id'
         " WHERE t.key_hash = %s AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > %s)"
         " AND u.is_active"
@@ -135,6 +137,19 @@ def _token_query() -> str:
 
 
 _TOKEN_QUERY = _token_query()
+_USER_ATTNAMES = [field.attname for field in User._meta.concrete_fields]
+
+
+@functools.cache
+def _user_converters(alias: str) -> list[tuple[Any, list[Any]]]:
+    """Per user column, the conversions the ORM applies to what this database returns (SQLite's
+    text to dates and keys, its integers to booleans)."""
+    connection = connections[alias]
+    converters = []
+    for field in User._meta.concrete_fields:
+        column = field.get_col(User._meta.db_table)
+        converters.append((column, connection.ops.get_db_converters(column) + field.get_db_converters(connection)))  # type: ignore[attr-defined]
+    return converters
 
 
 def authenticate_token(key: str) -> User | None:
@@ -143,13 +158,20 @@ def authenticate_token(key: str) -> User | None:
     if not key.startswith(TOKEN_PREFIX):
         return None
     now = timezone.now()
-    adapt = connections[router.db_for_read(ApiToken)].ops.adapt_datetimefield_value
-    params = [adapt(now - dt.timedelta(seconds=60)), _hash_key(key), adapt(now)]
-    user = next(iter(User.objects.raw(_TOKEN_QUERY, params)), None)
-    if user is None:
+    connection = connections[router.db_for_read(ApiToken)]
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(_TOKEN_QUERY, [adapt(now - dt.timedelta(seconds=60)), _hash_key(key), adapt(now)])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    if user.token_stale:  # type: ignore[attr-defined]
-        ApiToken.objects.filter(pk=user.token_pk).update(last_used_at=now)  # type: ignore[attr-defined]
+    *values, token_pk, token_stale = row
+    for index, (column, converters) in enumerate(_user_converters(connection.alias)):
+        for convert in converters:
+            values[index] = convert(values[index], column, connection)
+    user = User.from_db(connection.alias, _USER_ATTNAMES, values)
+    if token_stale:
+        ApiToken.objects.filter(pk=token_pk).update(last_used_at=now)
     return user
 
 

@@ -1,15 +1,17 @@
 """The casework configuration, cached per process: services by code, which office serves a district
-(and service), and the working calendar (the ``Holiday`` table and the holiday country).
+(and service), the districts by code, and the working calendar (the ``Holiday`` table and the
+holiday country).
 
 It changes rarely and is read by every submission. Every change of a service, an office (its row,
-districts or services) or a holiday renews the stamp of :class:`~homeward.cases.models.ConfigurationVersion`
+districts or services), a district (a ``Place`` saved or deleted through the ORM) or a holiday renews the stamp of :class:`~homeward.cases.models.ConfigurationVersion`
 in the same transaction (see :func:`_changed`); a reader fetches that stamp (one primary-key read,
 once per web request) and rebuilds its snapshot when it differs from the one the snapshot was built at. So a change is
 seen by every worker as soon as it commits, and by the transaction that made it at once. The stamp
 is random, so a change rolled back, or a database emptied and refilled, never repeats one a process
 has cached. The stamp is read before the rows, so a snapshot is never older than its stamp.
 
-Callers get copies of the cached model instances, never the shared ones.
+Callers get copies of the cached model instances, never the shared ones. A district code the
+snapshot does not know is looked up in the database: districts loaded in bulk send no signal.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from homeward.cases.choices import HolidayKind
 from homeward.cases.models import ConfigurationVersion, Holiday, Office, ServiceType
 from homeward.cases.working_days import WorkingCalendar
 from homeward.core.context import current
+from homeward.places.choices import PlaceLevel
+from homeward.places.models import Place
 
 DEFAULT_HOLIDAY_COUNTRY = "AZ"
 
@@ -47,6 +51,8 @@ class _Snapshot:
     routes: dict[Any, list[tuple[Office, frozenset[Any]]]]
     days_off: dict[dt.date, str]
     working_days: list[dt.date]
+    # code -> district, without its boundary
+    districts: dict[str, Place]
     calendars: dict[str | None, WorkingCalendar] = field(default_factory=dict)
 
 
@@ -69,7 +75,8 @@ def _build(stamp: uuid.UUID | None) -> _Snapshot:
             working.append(day)
         else:
             days_off[day] = label
-    return _Snapshot(stamp, services, dict(routes), days_off, working)
+    districts = {place.code: place for place in Place.objects.filter(level=PlaceLevel.DISTRICT).defer("boundary")}
+    return _Snapshot(stamp, services, dict(routes), days_off, working, districts)
 
 
 # The stamp a web request read, by request id: read once per request. A request that changes the
@@ -105,6 +112,14 @@ def service_by_code(code: str) -> ServiceType | None:
     return copy.copy(service) if service is not None else None
 
 
+def district_by_code(code: str) -> Place | None:
+    """The district with this code (without its boundary, which loads if read)."""
+    district = _current().districts.get(code)
+    if district is None:
+        return Place.objects.filter(level=PlaceLevel.DISTRICT, code=code).defer("boundary").first()
+    return copy.copy(district)
+
+
 def office_serving(district_id: Any, service_id: Any) -> Office | None:
     """The active office serving the district that handles the service (the first by name)."""
     for office, handled in _current().routes.get(district_id, ()):
@@ -133,10 +148,17 @@ def _changed(**kwargs: Any) -> None:
     ConfigurationVersion.bump()
 
 
+def _place_changed(instance: Place, **kwargs: Any) -> None:
+    if instance.level == PlaceLevel.DISTRICT:
+        _changed(**kwargs)
+
+
 def connect() -> None:
     """Renew the stamp on every change of the configuration (called once, when the app is ready)."""
     for model in (ServiceType, Office, Holiday):
         post_save.connect(_changed, sender=model, dispatch_uid=f"cases.configuration.save.{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"cases.configuration.delete.{model.__name__}")
+    post_save.connect(_place_changed, sender=Place, dispatch_uid="cases.configuration.save.Place")
+    post_delete.connect(_place_changed, sender=Place, dispatch_uid="cases.configuration.delete.Place")
     for through in (Office.districts.through, Office.services.through):
         m2m_changed.connect(_changed, sender=through, dispatch_uid=f"cases.configuration.m2m.{through.__name__}")

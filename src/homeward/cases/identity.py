@@ -13,11 +13,13 @@ selector once the registry offers one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from django.db import connections, router
 from django.db.models import QuerySet
 
 from homeward.registry.models import Person
@@ -103,22 +105,32 @@ class RegistryNameMatcher:
     """
 
     def __init__(self, persons: QuerySet[Person] | None = None, *, limit: int = 20) -> None:
-        self._persons = persons if persons is not None else Person.objects.all()
+        self._persons = persons
         self._limit = limit
+
+    def _registered(self, applicant: ApplicantData) -> tuple[list[_Registered], list[_Registered]]:
+        """The persons born on the applicant's birth date, and (at most twice the limit, by key) those
+        with their exact given and family name."""
+        given, family = applicant.given_name.strip(), applicant.family_name.strip()
+        if self._persons is None:
+            # Every submission asks this of the whole registry: one statement, its text built once.
+            return _unscoped_registered(applicant.birth_date, given, family, self._limit * 2)
+        born: list[_Registered] = []
+        if applicant.birth_date is not None:
+            born_that_day = self._persons.filter(birth_date=applicant.birth_date).order_by("pk")
+            born = [_Registered(*row) for row in born_that_day.values_list(*_FIELDS)]
+        same_name = self._persons.filter(given_name=given, family_name=family).order_by("pk")
+        return born, [_Registered(*row) for row in same_name.values_list(*_FIELDS)[: self._limit * 2]]
 
     def candidates(self, applicant: ApplicantData) -> list[Candidate]:
         found: dict[uuid.UUID, list[str]] = {}
-        if applicant.birth_date is not None:
-            born_that_day = self._persons.filter(birth_date=applicant.birth_date).order_by("pk")
-            for person in (_Registered(*row) for row in born_that_day.values_list(*_FIELDS)):
-                if _names_agree(applicant, person, _exact):
-                    found[person.pk] = [EXACT_NAME_AND_BIRTH_DATE]
-                elif _names_agree(applicant, person, normalise_name):
-                    found[person.pk] = [SAME_NORMALISED_NAME_AND_BIRTH_DATE]
-        same_name = self._persons.filter(
-            given_name=applicant.given_name.strip(), family_name=applicant.family_name.strip()
-        ).order_by("pk")
-        for person in (_Registered(*row) for row in same_name.values_list(*_FIELDS)[: self._limit * 2]):
+        born_that_day, same_name = self._registered(applicant)
+        for person in born_that_day:
+            if _names_agree(applicant, person, _exact):
+                found[person.pk] = [EXACT_NAME_AND_BIRTH_DATE]
+            elif _names_agree(applicant, person, normalise_name):
+                found[person.pk] = [SAME_NORMALISED_NAME_AND_BIRTH_DATE]
+        for person in same_name:
             if person.pk in found or not _names_agree(applicant, person, _exact):
                 continue
             unknown = applicant.birth_date is None or person.birth_date is None
@@ -128,6 +140,40 @@ class RegistryNameMatcher:
             key=lambda candidate: (-candidate.strength, str(candidate.person_id)),
         )
         return ranked[: self._limit]
+
+
+def _unscoped_registered(
+    birth_date: dt.date | None, given: str, family: str, limit: int
+) -> tuple[list[_Registered], list[_Registered]]:
+    connection = connections[router.db_for_read(Person)]
+    born_date = connection.ops.adapt_datefield_value(birth_date)
+    with connection.cursor() as cursor:
+        cursor.execute(_unscoped_sql(connection.alias), [born_date, given, family, limit])
+        rows = cursor.fetchall()
+    convert = Person._meta.get_field("id").to_python
+    born: list[_Registered] = []
+    same_name: list[_Registered] = []
+    for part, pk, given_name, family_name, patronymic, born_on in rows:
+        if isinstance(born_on, str):
+            born_on = dt.date.fromisoformat(born_on)  # SQLite
+        registered = _Registered(convert(pk), given_name, family_name, patronymic, born_on)
+        (born if part == 0 else same_name).append(registered)
+    return born, same_name
+
+
+@functools.cache
+def _unscoped_sql(alias: str) -> str:
+    """Both look-ups of :meth:`RegistryNameMatcher._registered` as one statement, tagged 0 and 1."""
+    quote = connections[alias].ops.quote_name
+    column = {field.name: quote(field.column) for field in Person._meta.concrete_fields}
+    table = quote(Person._meta.db_table)
+    columns = ", ".join(column[name] for name in ("id", *_FIELDS[1:]))
+    key, birth_date, given, family = (column[name] for name in ("id", "birth_date", "given_name", "family_name"))
+    return (
+        f"SELECT 0, {columns} FROM {table} WHERE {birth_date} = %s "  # noqa: S608 - names from the model
+        f"UNION ALL SELECT * FROM (SELECT 1, {columns} FROM {table} "
+        f"WHERE {given} = %s AND {family} = %s ORDER BY {key} LIMIT %s) AS same_name"
+    )
 
 
 def new_person(applicant: ApplicantData, *, district_id: Any) -> Person:

@@ -31,8 +31,9 @@ from homeward.cases.models import (
 )
 from homeward.cases.working_days import WorkingCalendar, deadline_status
 from homeward.core import audit
-from homeward.core.permissions import AGENCY_BOUND_ROLES, Action, in_district_scope, may
+from homeward.core.permissions import AGENCY_BOUND_ROLES, Action, in_district_scope, may, require
 from homeward.core.roles import Role
+from homeward.places.models import Place
 from homeward.registry import selectors as registry
 
 DEFAULT_HOLIDAY_COUNTRY = configuration.DEFAULT_HOLIDAY_COUNTRY
@@ -68,6 +69,12 @@ def deadline_status_of(
 def active_services() -> QuerySet[ServiceType]:
     """The catalogue: services accepting applications. Public knowledge, no scope."""
     return ServiceType.objects.filter(is_active=True).order_by("code")
+
+
+def district_by_code(user: Any, code: str) -> Place | None:
+    """The district with this code, if the user may see places (from the cached configuration)."""
+    require(user, Action.VIEW, Place)
+    return configuration.district_by_code(code)
 
 
 def service_by_code(code: str) -> ServiceType | None:

@@ -77,7 +77,6 @@ from homeward.core import audit
 from homeward.core.permissions import Action, Domain, actions_for, domain_of, may
 from homeward.core.roles import STAFF_ROLES, Role
 from homeward.core.versioning import StaleObjectError
-from homeward.places import selectors as places
 from homeward.registry import selectors as registry
 
 _MAX_NAME = 100
@@ -337,7 +336,7 @@ def _new_application(data: ApplicationInput, *, actor: Any) -> Application:
     service = selectors.service_by_code(data.service)
     if service is None or not service.is_active:
         raise CaseError("service", f"no service accepting applications has the code {data.service!r}")
-    district = places.districts_for(actor).filter(code=data.district).first()
+    district = selectors.district_by_code(actor, data.district)
     if district is None:
         raise CaseError("district", f"no district has the code {data.district!r}")
     details = _check_applicant(data)

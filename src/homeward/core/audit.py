@@ -20,6 +20,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from homeward.core.bulk_insert import insert_few
 from homeward.core.context import current
 from homeward.core.models import AuditAction, AuditChainHead, AuditEntry
 
@@ -146,8 +147,9 @@ def _savepoints(connection: Any) -> tuple[str, ...]:
 
 
 def _append(entries: list[AuditEntry]) -> None:
-    """Chain ``entries`` after the head and store them: one locking read of the head, one insert,
-    one update, whatever their number. The head stays locked until the transaction ends."""
+    """Chain ``entries`` after the head and store them: one locking read of the head, one insert
+    (plain SQL, see :func:`~homeward.core.bulk_insert.insert_few`), one update, whatever their
+    number. The head stays locked until the transaction ends."""
     with transaction.atomic(savepoint=False):
         connection = transaction.get_connection()
         sequence, previous_hash = _lock_head(connection)
@@ -155,7 +157,7 @@ def _append(entries: list[AuditEntry]) -> None:
             sequence += 1
             entry.sequence, entry.previous_hash = sequence, previous_hash
             entry.entry_hash = previous_hash = compute_hash(entry)
-        AuditEntry.objects.bulk_create(entries)
+        insert_few(AuditEntry, entries, _ENTRY_FIELDS, using=connection.alias)
         with connection.cursor() as cursor:
             cursor.execute(_UPDATE_HEAD, [sequence, previous_hash])
 
@@ -165,6 +167,7 @@ def _append(entries: list[AuditEntry]) -> None:
 # databases accept it).
 _HEAD = f'"{AuditChainHead._meta.db_table}"'
 _SELECT_HEAD = f'SELECT "sequence", "entry_hash" FROM {_HEAD} WHERE "id" = 1'  # noqa: S608
+_ENTRY_FIELDS = AuditEntry._meta.concrete_fields
 _UPDATE_HEAD = f'UPDATE {_HEAD} SET "sequence" = %s, "entry_hash" = %s WHERE "id" = 1'  # noqa: S608
 
 

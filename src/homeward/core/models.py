@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from homeward.core.bulk_insert import NOT_PLAIN, insert_few, plain_columns
 from homeward.core.versioning import StaleObjectError
 
 
@@ -124,6 +125,16 @@ class BaseModel(models.Model):
             if self._state.adding and self.created_by_id is None:
                 self.created_by = actor
             self.updated_by = actor
+
+    def _do_insert(self, manager: Any, using: Any, fields: Any, returning_fields: Any, raw: bool) -> Any:
+        # One plain INSERT whose text is built once per model (core.bulk_insert.insert_few): the ORM's
+        # compiler is kept for what only it can write (database defaults and functions, returned
+        # columns, raw saves, fields that wrap their placeholder).
+        if not raw and not returning_fields and plain_columns(fields):
+            done = insert_few(manager.model, [self], fields, using=using)
+            if done is not NOT_PLAIN:
+                return done
+        return super()._do_insert(manager, using, fields, returning_fields, raw)  # type: ignore[misc]
 
     def _do_update(
         self, base_qs: Any, using: Any, pk_val: Any, values: Any, update_fields: Any, forced_update: Any
