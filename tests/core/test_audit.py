@@ -93,9 +93,11 @@ def test_verify_names_a_deleted_entry(world):
     for n in range(3):
         AgencyFactory(code=f"agency-y{n}")
     victim = AuditEntry.objects.order_by("sequence")[2]
+    after = AuditEntry.objects.get(chain=victim.chain, position=victim.position + 1)
     _edit_directly(f"DELETE FROM {AuditEntry._meta.db_table} WHERE sequence = %s", [victim.sequence])
     report = audit.verify_chain()
-    assert (report.ok, report.broken_at) == (False, victim.sequence)
+    assert (report.ok, report.chain, report.broken_at) == (False, victim.chain, after.sequence)
+    assert f"position {victim.position} is missing" in str(report)
 
 
 def test_verify_notices_entries_cut_from_the_end(world):
@@ -103,8 +105,8 @@ def test_verify_notices_entries_cut_from_the_end(world):
     newest = last_entry()
     _edit_directly(f"DELETE FROM {AuditEntry._meta.db_table} WHERE sequence = %s", [newest.sequence])
     report = audit.verify_chain()
-    assert not report.ok
-    assert report.broken_at == newest.sequence
+    assert (report.ok, report.chain, report.broken_at) == (False, newest.chain, None)
+    assert f"after position {newest.position - 1} were removed" in str(report)
 
 
 def test_reading_a_person_is_audited_with_purpose(personas, person_in_aghdam, as_user):
@@ -183,8 +185,12 @@ def test_a_failed_block_appends_nothing(world):
     assert audit.verify_chain().ok
 
 
+def _last_sequence() -> int:
+    return last_entry().sequence
+
+
 def test_an_inner_block_hands_its_entries_to_the_outer_one_unless_it_fails(world):
-    before = AuditEntry.objects.count()
+    before, last = AuditEntry.objects.count(), _last_sequence()
     with audit.atomic():
         _agency("outer")
         with audit.atomic():
@@ -194,15 +200,13 @@ def test_an_inner_block_hands_its_entries_to_the_outer_one_unless_it_fails(world
             raise RuntimeError("abort")
         assert AuditEntry.objects.count() == before
 
-    labels = list(
-        AuditEntry.objects.filter(sequence__gt=before).order_by("sequence").values_list("object_id", flat=True)
-    )
+    labels = list(AuditEntry.objects.filter(sequence__gt=last).order_by("sequence").values_list("object_id", flat=True))
     assert labels == [str(Agency.objects.get(code=code).pk) for code in ("outer", "inner")]
     assert audit.verify_chain().ok
 
 
 def test_an_entry_in_a_plain_savepoint_rolled_back_inside_a_block_goes_with_it(world):
-    before = AuditEntry.objects.count()
+    before = _last_sequence()
     with audit.atomic():
         _agency("kept")
         with pytest.raises(RuntimeError), transaction.atomic():

@@ -29,7 +29,7 @@ HASHED_TEXT_FIELDS = [
 
 def _entry(**overrides: object) -> AuditEntry:
     values: dict[str, object] = {
-        "sequence": 7,
+        "position": 7,
         "at": dt.datetime(2026, 11, 24, 12, 0, 0, 123456, tzinfo=dt.UTC),
         "actor_label": "caseworker",
         "origin": "web",
@@ -88,13 +88,42 @@ def test_concurrent_writers_never_fork_the_chain():
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    # More writers than chains: some find every chain held and wait for their own.
+    writers = audit.CHAINS + 4
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
 
     assert errors == []
-    assert AuditEntry.objects.filter(object_type="test.item").count() == 60
+    written = AuditEntry.objects.filter(object_type="test.item")
+    assert written.count() == 15 * writers
+    assert written.order_by().values("chain").distinct().count() > 1
     report = audit.verify_chain()
     assert report.ok, str(report)
+
+
+@pytest.mark.django_db
+def test_each_chain_is_verified_on_its_own_and_a_break_names_its_chain(monkeypatch):
+    chains = iter([2, 3, 2, 1, 3, 2] * 3)
+    monkeypatch.setattr(audit, "_preferred_chain", lambda: next(chains))
+    for n in range(18):
+        audit.record(audit.AuditAction.EXPORT, object_type="test.item", object_id=str(n))
+    mine = AuditEntry.objects.filter(object_type="test.item")
+    assert sorted(mine.order_by().values_list("chain", flat=True).distinct()) == [1, 2, 3]
+    assert audit.verify_chain().ok
+
+    victim = mine.filter(chain=3).order_by("position")[2]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {AuditEntry._meta.db_table} SET object_id = 'x' WHERE sequence = %s", [victim.sequence])
+    report = audit.verify_chain()
+    assert (report.ok, report.chain, report.broken_at) == (False, 3, victim.sequence)
+    assert "edited" in str(report)
+
+
+@pytest.mark.django_db
+def test_moving_an_entry_to_another_chain_breaks_its_hash():
+    entry = _entry(chain=1)
+    assert audit.compute_hash(entry) != audit.compute_hash(_entry(chain=2))
+    assert audit.compute_hash(entry) != audit.compute_hash(_entry(position=8))

@@ -1,16 +1,23 @@
 """The tamper-evident audit log.
 
-Every entry carries the hash of the one before it, so editing, deleting or inserting an entry
-anywhere breaks the chain at that point; :func:`verify_chain` finds the first break.
+The log is :data:`CHAINS` hash chains. Every entry carries the hash of the one before it in its
+chain, so editing, deleting or inserting an entry anywhere breaks its chain at that point;
+:func:`verify_chain` finds the first break in each. A transaction appends its entries to one chain,
+holding that chain's head row locked until it ends; on PostgreSQL it takes a chain no other
+transaction holds (``SKIP LOCKED``), so concurrent writers do not queue behind one lock (with one
+chain they did: under load most of the web server's database connections waited on it).
 Entries are written inside the caller's transaction: a write that rolls back leaves no entry,
-and an entry is never missing for a write that committed.
+and an entry is never missing for a write that committed. ``sequence`` numbers the entries of all
+chains in the order the database drew the numbers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +44,8 @@ __all__ = [
 
 GENESIS_HASH = "0" * 64
 REDACTED = "[redacted]"
+CHAINS = 8
+"""How many chains the log has: about as many transactions as append at once without waiting."""
 
 
 class _AuditEncoder(DjangoJSONEncoder):
@@ -100,8 +109,12 @@ def _digest(fields: dict[str, Any]) -> str:
 
 def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
     at = entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    # "sequence" is the position in the chain: chain 1 holds the entries of the single chain the
+    # log was before, whose sequence numbers were their positions, so they hash as they did.
+    chain = {} if entry.chain == 1 else {"chain": entry.chain}
     return {
-        "sequence": entry.sequence,
+        **chain,
+        "sequence": entry.position,
         "at": at,
         "actor": str(entry.actor_id) if entry.actor_id else "",
         "actor_label": entry.actor_label,
@@ -147,40 +160,67 @@ def _savepoints(connection: Any) -> tuple[str, ...]:
 
 
 def _append(entries: list[AuditEntry]) -> None:
-    """Chain ``entries`` after the head and store them: one locking read of the head, one insert
-    (plain SQL, see :func:`~homeward.core.bulk_insert.insert_few`), one update, whatever their
+    """Chain ``entries`` after the head of a chain and store them: one locking read of the head, one
+    insert (plain SQL, see :func:`~homeward.core.bulk_insert.insert_few`), one update, whatever their
     number. The head stays locked until the transaction ends."""
     with transaction.atomic(savepoint=False):
         connection = transaction.get_connection()
-        sequence, previous_hash = _lock_head(connection)
+        chain, position, previous_hash = _lock_head(connection)
         for entry in entries:
-            sequence += 1
-            entry.sequence, entry.previous_hash = sequence, previous_hash
+            position += 1
+            entry.chain, entry.position, entry.previous_hash = chain, position, previous_hash
             entry.entry_hash = previous_hash = compute_hash(entry)
-        insert_few(AuditEntry, entries, _ENTRY_FIELDS, using=connection.alias)
+        keys = insert_few(AuditEntry, entries, _ENTRY_FIELDS, using=connection.alias, returning=_KEY)
+        for entry, key in zip(entries, keys, strict=True):
+            entry.sequence = key
         with connection.cursor() as cursor:
-            cursor.execute(_UPDATE_HEAD, [sequence, previous_hash])
+            cursor.execute(_UPDATE_HEAD, [position, previous_hash, chain])
 
 
-# Every audited write runs these while holding the head: plain SQL, as building them through the ORM
+# Every audited write runs these while holding a head: plain SQL, as building them through the ORM
 # cost more than running them. The names are the model's own (standard SQL quoting, as both
 # databases accept it).
 _HEAD = f'"{AuditChainHead._meta.db_table}"'
-_SELECT_HEAD = f'SELECT "sequence", "entry_hash" FROM {_HEAD} WHERE "id" = 1'  # noqa: S608
-_ENTRY_FIELDS = AuditEntry._meta.concrete_fields
-_UPDATE_HEAD = f'UPDATE {_HEAD} SET "sequence" = %s, "entry_hash" = %s WHERE "id" = 1'  # noqa: S608
+_SELECT_HEAD = f'SELECT "id", "sequence", "entry_hash" FROM {_HEAD} WHERE "id" = %s'  # noqa: S608
+_SELECT_FREE_HEAD = (
+    f'SELECT "id", "sequence", "entry_hash" FROM {_HEAD} WHERE "id" BETWEEN 1 AND {CHAINS}'  # noqa: S608
+    f' ORDER BY ("id" + %s) %% {CHAINS} LIMIT 1 FOR UPDATE SKIP LOCKED'
+)
+_KEY = AuditEntry._meta.pk
+_ENTRY_FIELDS = [field for field in AuditEntry._meta.concrete_fields if field is not _KEY]
+_UPDATE_HEAD = f'UPDATE {_HEAD} SET "sequence" = %s, "entry_hash" = %s WHERE "id" = %s'  # noqa: S608
+
+_threads = itertools.count()
+_local = threading.local()
 
 
-def _lock_head(connection: Any) -> tuple[int, str]:
-    """The head's sequence and hash, locked until the transaction ends (created on first use)."""
-    select = _SELECT_HEAD + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+def _preferred_chain() -> int:
+    """The chain this thread tries first: threads are dealt chains in turn, so they seldom meet."""
+    chain: int | None = getattr(_local, "chain", None)
+    if chain is None:
+        chain = _local.chain = next(_threads) % CHAINS + 1
+    return chain
+
+
+def _lock_head(connection: Any) -> tuple[int, int, str]:
+    """A chain, its head's position and hash, locked until the transaction ends: on PostgreSQL the
+    first one no other transaction holds, starting at this thread's own (see :func:`_preferred_chain`);
+    that one when all are held (waiting for it), or on a database that writes one transaction at a
+    time. A head missing (a new or emptied database) is created."""
+    preferred = _preferred_chain()
     with connection.cursor() as cursor:
-        cursor.execute(select)
-        row = cursor.fetchone()
+        row = None
+        if connection.features.has_select_for_update_skip_locked:
+            cursor.execute(_SELECT_FREE_HEAD, [CHAINS - preferred])
+            row = cursor.fetchone()
+        if row is None:
+            lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+            cursor.execute(_SELECT_HEAD + lock, [preferred])
+            row = cursor.fetchone()
     if row is None:
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-        return head.sequence, head.entry_hash
-    return int(row[0]), str(row[1])
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=preferred)
+        return head.id, head.sequence, head.entry_hash
+    return int(row[0]), int(row[1]), str(row[2])
 
 
 @contextmanager
@@ -287,37 +327,54 @@ def record_list_read(objects: list[Any], *, object_type: str, purpose: str, acto
 
 @dataclass(frozen=True)
 class ChainReport:
+    """What :func:`verify_chain` found: ``broken_at`` is the sequence number of the entry where a
+    chain breaks (``None`` when its last entries were removed), ``chain`` the chain's number."""
+
     ok: bool
     checked: int
     broken_at: int | None = None
     reason: str = ""
+    chain: int | None = None
 
     def __str__(self) -> str:
         if self.ok:
             return f"OK: {self.checked} audit entries, chain intact"
-        return f"BROKEN at entry #{self.broken_at}: {self.reason} ({self.checked} entries checked before it)"
+        where = f"at entry #{self.broken_at}" if self.broken_at is not None else "at its end"
+        return f"BROKEN in chain {self.chain} {where}: {self.reason} ({self.checked} entries checked before it)"
 
 
-def _entries() -> Iterator[AuditEntry]:
-    return AuditEntry.objects.order_by("sequence").iterator(chunk_size=2000)
+def _entries(chain: int) -> Iterator[AuditEntry]:
+    return AuditEntry.objects.filter(chain=chain).order_by("position").iterator(chunk_size=2000)
+
+
+def _verify(chain: int, head: AuditChainHead | None, checked: int) -> ChainReport:
+    previous_hash = GENESIS_HASH
+    position = 0
+    for entry in _entries(chain):
+        position += 1
+        if entry.position != position:
+            reason = f"its entry at position {position} is missing, before this one"
+            return ChainReport(False, checked, entry.sequence, reason, chain)
+        if entry.previous_hash != previous_hash:
+            return ChainReport(False, checked, entry.sequence, "it does not carry the previous entry's hash", chain)
+        if compute_hash(entry) != entry.entry_hash:
+            return ChainReport(False, checked, entry.sequence, "its contents do not match its hash (edited)", chain)
+        previous_hash = entry.entry_hash
+        checked += 1
+    if head is not None and (head.sequence != position or head.entry_hash != previous_hash):
+        reason = f"the entries after position {position} were removed (its head is at {head.sequence})"
+        return ChainReport(False, checked, None, reason, chain)
+    return ChainReport(True, checked)
 
 
 def verify_chain() -> ChainReport:
-    """Recompute every entry's hash in order and report the first entry whose chain breaks."""
-    previous_hash = GENESIS_HASH
-    expected_sequence = 1
+    """Recompute every entry's hash, chain by chain in order, and report the first break."""
+    heads = {head.id: head for head in AuditChainHead.objects.all()}
+    chains = sorted({*heads, *AuditEntry.objects.order_by().values_list("chain", flat=True).distinct()})
     checked = 0
-    for entry in _entries():
-        if entry.sequence != expected_sequence:
-            return ChainReport(False, checked, expected_sequence, f"entry #{expected_sequence} is missing")
-        if entry.previous_hash != previous_hash:
-            return ChainReport(False, checked, entry.sequence, "it does not carry the previous entry's hash")
-        if compute_hash(entry) != entry.entry_hash:
-            return ChainReport(False, checked, entry.sequence, "its contents do not match its hash (edited)")
-        previous_hash = entry.entry_hash
-        expected_sequence += 1
-        checked += 1
-    head = AuditChainHead.objects.filter(id=1).first()
-    if head is not None and (head.sequence != checked or head.entry_hash != previous_hash):
-        return ChainReport(False, checked, checked + 1, f"entries after #{checked} were removed")
+    for chain in chains:
+        report = _verify(chain, heads.get(chain), checked)
+        if not report.ok:
+            return report
+        checked = report.checked
     return ChainReport(True, checked)

@@ -173,9 +173,15 @@ class AuditQuerySet(models.QuerySet["AuditEntry"]):
 
 
 class AuditEntry(models.Model):
-    """One link of the audit chain: who did what to which record, when and from where."""
+    """One link of an audit chain: who did what to which record, when and from where.
 
-    sequence = models.BigIntegerField(_("sequence"), primary_key=True)
+    ``sequence`` numbers every entry (the database draws it); ``chain`` and ``position`` place the
+    entry in one of the log's chains (see :mod:`homeward.core.audit`).
+    """
+
+    sequence = models.BigAutoField(_("sequence"), primary_key=True)
+    chain = models.PositiveSmallIntegerField(_("chain"), default=1)
+    position = models.BigIntegerField(_("position in its chain"))
     at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -202,6 +208,7 @@ class AuditEntry(models.Model):
         ordering = ["-sequence"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
+        constraints = [models.UniqueConstraint(fields=["chain", "position"], name="core_audit_chain_position_unique")]
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.object_type} {self.object_id}"
@@ -217,14 +224,15 @@ class AuditEntry(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row holding the newest entry's hash; locking it serialises appends."""
+    """One row per audit chain (``id`` is the chain's number) holding its newest entry's position
+    (``sequence``) and hash; locking it serialises the appends to that chain."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     sequence = models.BigIntegerField(default=0)
     entry_hash = models.CharField(max_length=64, default="0" * 64)
 
     def __str__(self) -> str:
-        return f"audit chain head at #{self.sequence}"
+        return f"audit chain {self.id} head at position {self.sequence}"
 
 
 class VersionCounter(models.Model):
