@@ -15,7 +15,7 @@ are deleted afterwards, so a later repetition of ours finds the database as the 
 
 Goal from the issue: >= 300 submissions/s, p99 <= 250 ms, zero lost.
 
-    python -m bench.casework [--quick] [--clients 64] [--seconds 60] [--workers 4] [--threads 4]
+    python -m bench.casework [--quick] [--clients 64] [--seconds 60] [--workers 6] [--threads 1]
         [--repetitions 1] [--database-url postgresql://postgres@127.0.0.1:5432/test]
 
 Each repetition runs ours (after a warm-up of the same load) and then the peer; the figures are the
@@ -39,6 +39,7 @@ import json
 import math
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -69,6 +70,7 @@ KINDS = ("submit", "queue_next", "start_screening", "start_review", "original_se
 REQUEST_TIMEOUT_S = 30.0
 GOAL_SUBMISSIONS_PER_S = 300.0
 GOAL_P99_S = 0.250
+_ACCESS_LINE = re.compile(r"^[0-9a-fA-F.:]+ - ")  # gunicorn's access log: the client's address first
 
 GIVEN_NAMES = ("Aygün", "Rauf", "Leyla", "Elvin", "Nərmin", "Tural", "Səbinə", "Orxan", "Günay", "Kamran")
 FAMILY_NAMES = ("Məmmədova", "Həsənov", "Quliyeva", "Əliyev", "İsmayılova", "Hüseynov", "Rəhimova", "Abbasov")
@@ -209,7 +211,9 @@ class Server:
         self.process = subprocess.Popen(command, env=env, cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT)  # noqa: S603
 
     def log_tail(self, lines: int = 30) -> str:
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        """The last lines of the server's log other than its access log (one line per request)."""
+        logged = self.log_path.read_text(errors="replace").splitlines()
+        return "\n".join([line for line in logged if not _ACCESS_LINE.match(line)][-lines:])
 
     async def wait_ready(self, token: str, timeout_s: float = 60.0) -> None:
         deadline = time.monotonic() + timeout_s
@@ -409,6 +413,13 @@ def _summarise(load: Load, window: tuple[float, float]) -> dict[str, Any]:
         "latency": {"all": _latencies(ok), **{kind: by_kind[kind] for kind in KINDS}},
         "errors": dict(Counter(f"{s.kind}: {s.error}" for s in measured if s.error).most_common()),
         "errors_outside_window": sum(1 for s in load.samples if s.error and not start <= s.finished <= end),
+        "errors_outside_window_by_kind": dict(
+            Counter(
+                f"{s.kind}: {s.error} ({'warm-up' if s.finished < start else 'after'})"
+                for s in load.samples
+                if s.error and not start <= s.finished <= end
+            ).most_common()
+        ),
         "connections_opened": load.connects,
         "requests_resent_after_idle_close": load.resent,
     }
@@ -607,8 +618,8 @@ def _ours(
         cpu_ms_per_request=_cpu_ms_per(observed, figures["requests_per_s"] * args.seconds, args.seconds),
         template_id=load.acknowledged[0] if load.acknowledged else None,
     )
-    if any(error.startswith(("submit: HTTP 5", "queue_next: HTTP 5")) for error in figures["errors"]):
-        print(f"bench.casework: server errors; the end of its log:\n{server.log_tail()}", file=sys.stderr)
+    if any(": HTTP 5" in error for error in [*figures["errors"], *figures["errors_outside_window_by_kind"]]):
+        print(f"bench.casework: server errors; the end of its log:\n{server.log_tail(80)}", file=sys.stderr)
     return figures
 
 
@@ -678,7 +689,10 @@ def _print_table(result: dict[str, Any]) -> None:
         f"(rows {ours['rows_before']:,} before, {ours['rows_after']:,} after)"
     )
     errors = ", ".join(f"{kind} x{count}" for kind, count in ours["errors"].items()) or "none"
-    print(f"  errors in the window: {errors}; outside it: {ours['errors_outside_window']}")
+    outside = ", ".join(f"{kind} x{count}" for kind, count in ours["errors_outside_window_by_kind"].items())
+    print(
+        f"  errors in the window: {errors}; outside it: {ours['errors_outside_window']}{f' ({outside})' if outside else ''}"
+    )
     print(
         f"  connections opened {ours['connections_opened']:,}, requests re-sent after an idle close "
         f"{ours['requests_resent_after_idle_close']:,}; audit entries per 2xx request "
@@ -726,8 +740,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--caseworkers", type=int, default=None, help="clients moving the workflow (clients / 8)")
     parser.add_argument("--seconds", type=float, default=None, help="measured duration (60; quick 10)")
     parser.add_argument("--warmup", type=float, default=None, help="unmeasured load first (5 s; quick 2 s)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    # 6 x 1 is what the sweep of 2026-11-25 favoured on 2 cores (ours / ceiling 0.14-0.18 and submit
+    # p99 0.5-0.7 s, against 0.11-0.16 and 0.6-1.2 s for 4 x 4): one thread per process does not
+    # contend for the interpreter lock, and the kernel hands connections to free workers in turn.
+    parser.add_argument("--workers", type=int, default=6, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker")
     parser.add_argument("--repetitions", type=int, default=1, help="ours and the peer, alternating")
     parser.add_argument("--database-url", default=DEFAULT_SERVER_URL, help="a PostgreSQL server (any database)")
     parser.add_argument("--keep-database", action="store_true", help=f"leave {DATABASE} afterwards")

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -116,7 +117,7 @@ def test_audit_verify_reports_ok_then_names_the_edited_entry(tmp_path):
         db.execute("UPDATE core_auditentry SET object_label = 'forged' WHERE sequence = 1")
     broken = homeward("audit", "verify", data_dir=tmp_path)
     assert broken.returncode == 1
-    assert "BROKEN at entry #1" in broken.stdout
+    assert "BROKEN in chain 1 at entry #1" in broken.stdout
 
 
 def test_createadmin_refuses_a_weak_password_and_writes_nothing(tmp_path):
@@ -198,3 +199,24 @@ def test_serve_answers_health_checks_and_serves_static_files_itself(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_forks_its_workers_without_a_database_connection(monkeypatch):
+    from django.db import connection, connections
+    from gunicorn.app.base import BaseApplication
+
+    from homeward import cli
+
+    def shared(handler: Any) -> bool:  # an in-memory SQLite test database stays open by design
+        return handler.connection is not None and not (handler.vendor == "sqlite" and handler.is_in_memory_db())
+
+    open_at_fork: list[str] = []
+    monkeypatch.setattr(
+        BaseApplication, "run", lambda self: open_at_fork.extend(c.alias for c in connections.all() if shared(c))
+    )
+    connection.ensure_connection()  # as `homeward serve` does when it checks the database
+
+    cli.wsgi_serve("127.0.0.1", _free_port(), workers=2, threads=1)
+
+    assert open_at_fork == []

@@ -134,6 +134,13 @@ def wsgi_serve(host: str, port: int, workers: int, threads: int, timeout: int = 
     # Import every page's and API's module here, before gunicorn forks the workers: each would
     # otherwise spend about 2 s of CPU on it at its first request, every time it is started.
     get_resolver().url_patterns  # noqa: B018 - the property imports the URL configuration
+    # Fork without a database connection (checking the database opened one). A worker with one thread
+    # serves in its main thread, whose connection it inherits from the master: every worker would
+    # share the master's socket, their statements would interleave on it, and requests would fail
+    # ("server closed the connection unexpectedly"), as bench.casework showed with --threads 1.
+    from django.db import connections
+
+    connections.close_all()
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
