@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -195,10 +196,11 @@ _local = threading.local()
 
 
 def _preferred_chain() -> int:
-    """The chain this thread tries first: threads are dealt chains in turn, so they seldom meet."""
+    """The chain this thread tries first: a process's threads are dealt chains in turn from one its
+    process id picks, so the threads of several server processes seldom meet either."""
     chain: int | None = getattr(_local, "chain", None)
     if chain is None:
-        chain = _local.chain = next(_threads) % CHAINS + 1
+        chain = _local.chain = (os.getpid() + next(_threads)) % CHAINS + 1
     return chain
 
 
