@@ -28,6 +28,25 @@ def test_a_token_acts_with_its_users_scope(personas):
     assert body["districts"] == ["AZ-AGM"]
 
 
+def test_a_token_brings_every_district_of_its_user_in_the_one_read(personas, world, django_assert_num_queries):
+    supervisor_key = services.issue_token(personas.supervisor, name="two districts")[1]
+    analyst_key = services.issue_token(personas.analyst, name="no district")[1]
+    for key in (supervisor_key, analyst_key):
+        services.authenticate_token(key)  # the first use is recorded (an update); later ones within a minute are not
+
+    with django_assert_num_queries(1):
+        supervisor = services.authenticate_token(supervisor_key)
+        assert supervisor is not None
+        assert supervisor.district_ids == {world.aghdam.pk, world.fuzuli.pk}
+    with django_assert_num_queries(1):
+        analyst = services.authenticate_token(analyst_key)
+        assert analyst is not None
+        assert analyst.district_ids == frozenset()
+    # The same as the user's own look-up.
+    assert supervisor.district_ids == type(supervisor).objects.get(pk=supervisor.pk).district_ids
+    assert Client().get("/api/me", **bearer(supervisor_key)).json()["districts"] == ["AZ-AGM", "AZ-FUZ"]
+
+
 def test_a_revoked_token_is_refused(personas):
     token, key = services.issue_token(personas.analyst, name="old")
     assert Client().get("/api/me", **bearer(key)).status_code == 200

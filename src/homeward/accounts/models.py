@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -87,10 +88,19 @@ class User(BaseModel, AbstractUser):
                 f"SELECT {quote('place_id')} FROM {quote(through._meta.db_table)} WHERE {quote('user_id')} = %s",  # noqa: S608
                 [self._meta.pk.get_db_prep_value(self.pk, connection)],  # type: ignore[union-attr]
             )
-            return frozenset(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)) for (value,) in cursor)
+            return frozenset(_place_key(value) for (value,) in cursor)
+
+    def remember_district_ids(self, values: Iterable[Any]) -> None:
+        """Set :attr:`district_ids` from the link table's ``place_id`` values, read with the user."""
+        self.__dict__["district_ids"] = frozenset(_place_key(value) for value in values)
 
     def homeward_scope(self) -> Scope:
         return Scope(agency_id=self.agency_id)
+
+
+def _place_key(value: Any) -> uuid.UUID:
+    """A place's key as read from the link table (SQLite gives it as text)."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 class ApiToken(BaseModel):

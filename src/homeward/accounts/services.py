@@ -124,13 +124,16 @@ def revoke_token(token: ApiToken, *, actor: User) -> ApiToken:
 
 def _token_query() -> str:
     # Run by every API request: written once as SQL, as building it through the ORM cost more than
-    # running it. The token must be live and its user active; the last two columns are the token's
-    # key and whether its last use is older than the first parameter (recorded again then).
+    # running it. The token must be live and its user active. After the user's columns come the
+    # token's key, whether its last use is older than the first parameter (recorded again then), and
+    # one of the user's districts: a row per district (one with none when the user has none), so the
+    # permission checks of the request need no query of their own.
     user, token = User._meta.db_table, ApiToken._meta.db_table
+    through = User.districts.through._meta.db_table
     columns = ", ".join(f'u."{field.column}"' for field in User._meta.concrete_fields)
     return (
-        f"SELECT {columns}, t.id, (t.last_used_at IS NULL OR t.last_used_at < %s)"  # noqa: S608
-        f' FROM "{user}" u JOIN "{token}" t ON t.user_id = u.id'
+        f"SELECT {columns}, t.id, (t.last_used_at IS NULL OR t.last_used_at < %s), d.place_id"  # noqa: S608
+        f' FROM "{user}" u JOIN "{token}" t ON t.user_id = u.id LEFT JOIN "{through}" d ON d.user_id = u.id'
         " WHERE t.key_hash = %s AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > %s)"
         " AND u.is_active"
     )
@@ -162,14 +165,15 @@ def authenticate_token(key: str) -> User | None:
     adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
         cursor.execute(_TOKEN_QUERY, [adapt(now - dt.timedelta(seconds=60)), _hash_key(key), adapt(now)])
-        row = cursor.fetchone()
-    if row is None:
+        rows = cursor.fetchall()
+    if not rows:
         return None
-    *values, token_pk, token_stale = row
+    *values, token_pk, token_stale, _district = rows[0]
     for index, (column, converters) in enumerate(_user_converters(connection.alias)):
         for convert in converters:
             values[index] = convert(values[index], column, connection)
     user = User.from_db(connection.alias, _USER_ATTNAMES, values)
+    user.remember_district_ids(row[-1] for row in rows if row[-1] is not None)
     if token_stale:
         ApiToken.objects.filter(pk=token_pk).update(last_used_at=now)
     return user

@@ -113,6 +113,9 @@ class DetailField(models.TextChoices):
     LAST_SEEN_PLACE = "last_seen_place", _("Place last seen")
 
 
-APPLICATION_FIELDS = frozenset(ApplicantField.values) | frozenset(DetailField.values)
+# As sets: a choices class's ``values`` is a new list at every use, and these are checked per request.
+APPLICANT_FIELDS = frozenset(ApplicantField.values)
+DETAIL_FIELDS = frozenset(DetailField.values)
+APPLICATION_FIELDS = APPLICANT_FIELDS | DETAIL_FIELDS
 # The languages every service name must be given in.
 CATALOGUE_LANGUAGES = ("az", "hy", "ru", "en")

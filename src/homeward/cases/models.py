@@ -40,10 +40,13 @@ class ApplicantLanguage(models.TextChoices):
     EN = "en", _("English")
 
 
+APPLICANT_LANGUAGES = frozenset(ApplicantLanguage.values)
+
+
 def default_applicant_language() -> str:
     """The deployment's default language (``LANGUAGE_CODE``), if an applicant can be written to in it."""
     language = str(settings.LANGUAGE_CODE).split("-")[0]
-    return language if language in ApplicantLanguage.values else ApplicantLanguage.EN.value
+    return language if language in APPLICANT_LANGUAGES else ApplicantLanguage.EN.value
 
 
 def _document_type_choices() -> list[tuple[str, Any]]:

@@ -46,16 +46,17 @@ from django.utils import timezone
 from homeward.cases import configuration, identity, selectors, workflow
 from homeward.cases.catalogue import CatalogueError, check_service, read_catalogue
 from homeward.cases.choices import (
+    APPLICANT_FIELDS,
     CLOCK_RUNNING_STATES,
+    DETAIL_FIELDS,
     OPEN_STATES,
-    ApplicantField,
     ApplicationState,
     DecisionOutcome,
-    DetailField,
     HolidayKind,
     MessageDirection,
 )
 from homeward.cases.models import (
+    APPLICANT_LANGUAGES,
     DOCUMENT_TYPES,
     ApplicantLanguage,
     Application,
@@ -315,11 +316,11 @@ def _check_applicant(data: ApplicationInput) -> dict[str, Any]:
         raise CaseError("contact", "is longer than 200 characters")
     if data.birth_date is not None and data.birth_date > timezone.localdate():
         raise CaseError("birth_date", "is in the future")
-    if data.language is not None and data.language not in ApplicantLanguage.values:
+    if data.language is not None and data.language not in APPLICANT_LANGUAGES:
         raise CaseError("language", f"is not one of {', '.join(ApplicantLanguage.values)}")
     details: dict[str, Any] = {}
     for key, value in data.details.items():
-        if key not in DetailField.values:
+        if key not in DETAIL_FIELDS:
             raise CaseError(f"details.{key}", "is not a field an application can carry")
         if not isinstance(value, str | int | float | bool) and value is not None:
             raise CaseError(f"details.{key}", "must be text, a number or a date written as text")
@@ -414,7 +415,7 @@ def create_and_submit_application(data: ApplicationInput, *, actor: Any, note: s
 
 def _missing_field(application: Application) -> str | None:
     for name in application.service.required_fields:
-        value = getattr(application, name) if name in ApplicantField.values else application.details.get(name)
+        value = getattr(application, name) if name in APPLICANT_FIELDS else application.details.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             return str(name)
     return None

@@ -59,7 +59,22 @@ class _AuditEncoder(DjangoJSONEncoder):
         return super().default(o)
 
 
+_JSON_SCALARS = (str, int, float, bool, type(None))
+_JSON_NATIVE = (str, int, float, dict, list, tuple)
+_ENCODER = _AuditEncoder(ensure_ascii=False)
+
+
 def _plain(value: Any) -> Any:
+    """``value`` as JSON gives it back: dates, keys, decimals and bytes become text.
+
+    Most recorded values are one field's: those skip the round trip when its answer is known.
+    """
+    if type(value) in _JSON_SCALARS:  # the same after the round trip (not so a str or int subclass)
+        return value
+    if not isinstance(value, _JSON_NATIVE) and value is not None:
+        encoded = _ENCODER.default(value)  # what the round trip would write for it (or its TypeError)
+        if type(encoded) is str:
+            return encoded
     return json.loads(json.dumps(value, cls=_AuditEncoder, ensure_ascii=False))
 
 
@@ -161,9 +176,10 @@ def _savepoints(connection: Any) -> tuple[str, ...]:
 
 
 def _append(entries: list[AuditEntry]) -> None:
-    """Chain ``entries`` after the head of a chain and store them: one locking read of the head, one
-    insert (plain SQL, see :func:`~homeward.core.bulk_insert.insert_few`), one update, whatever their
-    number. The head stays locked until the transaction ends."""
+    """Chain ``entries`` after the head of a chain and store them: one locking read of the head, then
+    one insert (plain SQL, see :func:`~homeward.core.bulk_insert.insert_few`) and one update of the
+    head, whatever their number; on PostgreSQL the update goes with the insert, in one statement.
+    The head stays locked until the transaction ends."""
     with transaction.atomic(savepoint=False):
         connection = transaction.get_connection()
         chain, position, previous_hash = _lock_head(connection)
@@ -171,11 +187,16 @@ def _append(entries: list[AuditEntry]) -> None:
             position += 1
             entry.chain, entry.position, entry.previous_hash = chain, position, previous_hash
             entry.entry_hash = previous_hash = compute_hash(entry)
-        keys = insert_few(AuditEntry, entries, _ENTRY_FIELDS, using=connection.alias, returning=_KEY)
+        head = (_UPDATE_HEAD, [position, previous_hash, chain])
+        together = connection.vendor == "postgresql"
+        keys = insert_few(
+            AuditEntry, entries, _ENTRY_FIELDS, using=connection.alias, returning=_KEY, along=head if together else None
+        )
         for entry, key in zip(entries, keys, strict=True):
             entry.sequence = key
-        with connection.cursor() as cursor:
-            cursor.execute(_UPDATE_HEAD, [position, previous_hash, chain])
+        if not together:
+            with connection.cursor() as cursor:
+                cursor.execute(*head)
 
 
 # Every audited write runs these while holding a head: plain SQL, as building them through the ORM
