@@ -170,7 +170,7 @@ def test_the_entries_of_a_block_are_appended_together_at_its_end_with_one_lock(w
     if connection.vendor == "postgresql":
         # One locking read; the head's update goes with the insert, in one statement.
         assert len(audit_sql) == 2
-        assert inserts[0].startswith('WITH along AS (UPDATE "core_auditchainhead"')
+        assert inserts[0].startswith('WITH head AS (UPDATE "core_auditchainhead"')
     else:
         assert len(audit_sql) == 3
         assert len(heads) == 2  # one locking read, one update
@@ -239,4 +239,37 @@ def test_a_stale_save_inside_a_transaction_leaves_it_usable(world):
 
     assert Agency.objects.filter(code="after").exists()
     assert Agency.objects.get(pk=agency.pk).name == "first"
+    assert audit.verify_chain().ok
+
+
+def test_changes_found_are_recorded_as_a_json_round_trip_would_record_them(world):
+    # record() takes changes_of()'s answer as it is; it must be what the round trip makes of it.
+    person = PersonFactory(district=world.aghdam, origin=world.aghdam_village)
+    changes = audit.changes_of(person, adding=True)
+    assert {"birth_date", "district", "origin"} <= set(changes)
+    assert audit._plain(dict(changes)) == changes
+    with acting_as(None, origin="cli"), transaction.atomic():
+        entry = audit.record("update", obj=person, changes=changes)
+    assert AuditEntry.objects.get(sequence=entry.sequence).changes == audit._plain(dict(changes))
+
+
+def test_an_entry_is_stored_exactly_as_it_was_chained(personas):
+    # On PostgreSQL the entries travel as one JSON document; every column must come back as sent.
+    with acting_as(personas.administrator, origin="web", ip_address="2001:db8::1", user_agent='Mozilla "5.0" \\ ə'):
+        with audit.atomic():
+            first = audit.record(
+                "update",
+                object_type="registry.person",
+                object_id="7",
+                object_label="Ağdam — Աղդամ — Агдам",
+                changes={"note": ["", "line\nbreak \u2028 'quoted'"], "size": [1, 2.5], "nested": {"a": [None, True]}},
+                purpose="check",
+            )
+            second = audit.record("read", object_type="registry.person", object_id="8")
+
+    for entry in (first, second):
+        stored = AuditEntry.objects.get(sequence=entry.sequence)
+        for field in AuditEntry._meta.concrete_fields:
+            assert getattr(stored, field.attname) == getattr(entry, field.attname), field.name
+    assert (first.chain, first.position + 1) == (second.chain, second.position)
     assert audit.verify_chain().ok

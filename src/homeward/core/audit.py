@@ -19,6 +19,7 @@ import itertools
 import json
 import os
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from homeward.core.models import AuditAction, AuditChainHead, AuditEntry
 __all__ = [
     "AuditAction",
     "ChainReport",
+    "Changes",
     "atomic",
     "changes_of",
     "record",
@@ -88,7 +90,12 @@ def _label(obj: Any) -> str:
         return repr(obj)[:200]
 
 
-def changes_of(obj: Any, *, adding: bool, update_fields: Any = None) -> dict[str, Any]:
+class Changes(dict[str, Any]):
+    """What :func:`changes_of` found, each value already as JSON gives it back: :func:`record` takes
+    it as it is (a plain ``dict`` goes through a JSON round trip there)."""
+
+
+def changes_of(obj: Any, *, adding: bool, update_fields: Any = None) -> Changes:
     """Field-by-field ``{"field": [old, new]}`` since the instance was loaded.
 
     Values of fields named in ``audit_redacted_fields`` are recorded as ``[redacted]``.
@@ -96,7 +103,7 @@ def changes_of(obj: Any, *, adding: bool, update_fields: Any = None) -> dict[str
     loaded: dict[str, Any] = getattr(obj, "_loaded_values", {}) or {}
     redacted: frozenset[str] = getattr(obj, "audit_redacted_fields", frozenset())
     ignored = getattr(obj, "audit_ignored_fields", frozenset()) | {"created_at", "created_by_id"}
-    changes: dict[str, Any] = {}
+    changes = Changes()
     for field in obj._meta.concrete_fields:
         name = field.attname
         if name in ignored or field.primary_key:
@@ -177,8 +184,7 @@ def _savepoints(connection: Any) -> tuple[str, ...]:
 
 def _append(entries: list[AuditEntry]) -> None:
     """Chain ``entries`` after the head of a chain and store them: one locking read of the head, then
-    one insert (plain SQL, see :func:`~homeward.core.bulk_insert.insert_few`) and one update of the
-    head, whatever their number; on PostgreSQL the update goes with the insert, in one statement.
+    one insert and one update of the head whatever their number (on PostgreSQL in one statement).
     The head stays locked until the transaction ends."""
     with transaction.atomic(savepoint=False):
         connection = transaction.get_connection()
@@ -187,16 +193,39 @@ def _append(entries: list[AuditEntry]) -> None:
             position += 1
             entry.chain, entry.position, entry.previous_hash = chain, position, previous_hash
             entry.entry_hash = previous_hash = compute_hash(entry)
-        head = (_UPDATE_HEAD, [position, previous_hash, chain])
-        together = connection.vendor == "postgresql"
-        keys = insert_few(
-            AuditEntry, entries, _ENTRY_FIELDS, using=connection.alias, returning=_KEY, along=head if together else None
-        )
+        head = [position, previous_hash, chain]
+        if connection.vendor == "postgresql":
+            _insert_with_head(connection, entries, head)
+            return
+        keys = insert_few(AuditEntry, entries, _ENTRY_FIELDS, using=connection.alias, returning=_KEY)
         for entry, key in zip(entries, keys, strict=True):
             entry.sequence = key
-        if not together:
-            with connection.cursor() as cursor:
-                cursor.execute(*head)
+        with connection.cursor() as cursor:
+            cursor.execute(_UPDATE_HEAD, head)
+
+
+def _insert_with_head(connection: Any, entries: list[AuditEntry], head: list[Any]) -> None:
+    """PostgreSQL: insert the entries and update the head in one statement, the entries sent as one
+    JSON array that the database reads into rows of the table. Sent as values, a request's entries
+    took more than the 50 parameters psycopg keeps a parsed statement for, and parsing it again
+    cost more than the rest of the insert."""
+    rows = [
+        {field.attname: _json_column(getattr(entry, field.attname)) for field in _ENTRY_FIELDS} for entry in entries
+    ]
+    by_position = {entry.position: entry for entry in entries}
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_WITH_HEAD, [*head, json.dumps(rows, ensure_ascii=False)])
+        for key, position in cursor.fetchall():
+            by_position[position].sequence = key
+
+
+def _json_column(value: Any) -> Any:
+    """A column's value as the database reads it from JSON (keys and times as text)."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
 
 
 # Every audited write runs these while holding a head: plain SQL, as building them through the ORM
@@ -211,6 +240,13 @@ _SELECT_FREE_HEAD = (
 _KEY = AuditEntry._meta.pk
 _ENTRY_FIELDS = [field for field in AuditEntry._meta.concrete_fields if field is not _KEY]
 _UPDATE_HEAD = f'UPDATE {_HEAD} SET "sequence" = %s, "entry_hash" = %s WHERE "id" = %s'  # noqa: S608
+_ENTRY_TABLE = f'"{AuditEntry._meta.db_table}"'
+_ENTRY_COLUMNS = ", ".join(f'"{field.column}"' for field in _ENTRY_FIELDS)
+_INSERT_WITH_HEAD = (
+    f"WITH head AS ({_UPDATE_HEAD}) INSERT INTO {_ENTRY_TABLE} ({_ENTRY_COLUMNS})"  # noqa: S608
+    f" SELECT {_ENTRY_COLUMNS} FROM jsonb_populate_recordset(NULL::{_ENTRY_TABLE}, %s::jsonb)"
+    f' RETURNING "{_KEY.column}", "position"'
+)
 
 _threads = itertools.count()
 _local = threading.local()
@@ -312,7 +348,7 @@ def record(
         object_type=object_type,
         object_id=object_id,
         object_label=object_label[:200],
-        changes=_plain(changes or {}),
+        changes=changes if type(changes) is Changes else _plain(changes or {}),
         purpose=purpose[:200],
         ip_address=context.ip_address,
         user_agent=context.user_agent,

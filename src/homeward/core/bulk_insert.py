@@ -56,7 +56,6 @@ def insert_few(
     *,
     using: str | None = None,
     returning: Any = None,
-    along: tuple[str, Sequence[Any]] | None = None,
 ) -> Any:
     """Insert ``objects`` (unsaved instances of ``model``) in one ``INSERT``, their ``fields`` valued
     as the ORM values them (``pre_save``, which stamps ``auto_now``, then ``get_db_prep_save``).
@@ -64,13 +63,9 @@ def insert_few(
     Returns the ``returning`` field's value per row (the database's keys) when one is named, else
     ``[]``; or :data:`NOT_PLAIN` without writing anything when a value is an expression (a
     ``db_default``, a database function), which only the ORM can compile.
-
-    ``along`` is another write (its SQL and parameters) sent in the same statement, as a ``WITH``
-    clause, so it costs no round trip of its own: PostgreSQL only (the caller checks
-    ``connection.vendor``); it runs whatever the insert returns.
     """
     connection = connections[using or router.db_for_write(model)]
-    rows: list[Any] = list(along[1]) if along is not None else []
+    rows: list[Any] = []
     for obj in objects:
         for field in fields:
             value = field.pre_save(obj, True)
@@ -78,8 +73,6 @@ def insert_few(
                 return NOT_PLAIN
             rows.append(field.get_db_prep_save(value, connection))
     sql = _few_sql(connection.alias, model, tuple(field.column for field in fields), len(objects), returning)
-    if along is not None:
-        sql = f"WITH along AS ({along[0]}) {sql}"
     with connection.cursor() as cursor:
         cursor.execute(sql, rows)
         if returning is None:
