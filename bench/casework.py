@@ -15,7 +15,7 @@ are deleted afterwards, so a later repetition of ours finds the database as the 
 
 Goal from the issue: >= 300 submissions/s, p99 <= 250 ms, zero lost.
 
-    python -m bench.casework [--quick] [--clients 64] [--seconds 60] [--workers 6] [--threads 1]
+    python -m bench.casework [--quick] [--clients 64] [--seconds 60] [--workers 4] [--threads 1]
         [--repetitions 1] [--database-url postgresql://postgres@127.0.0.1:5432/test]
 
 Each repetition runs ours (after a warm-up of the same load) and then the peer; the figures are the
@@ -740,10 +740,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--caseworkers", type=int, default=None, help="clients moving the workflow (clients / 8)")
     parser.add_argument("--seconds", type=float, default=None, help="measured duration (60; quick 10)")
     parser.add_argument("--warmup", type=float, default=None, help="unmeasured load first (5 s; quick 2 s)")
-    # 6 x 1 is what the sweep of 2026-11-25 favoured on 2 cores (ours / ceiling 0.14-0.18 and submit
-    # p99 0.5-0.7 s, against 0.11-0.16 and 0.6-1.2 s for 4 x 4): one thread per process does not
-    # contend for the interpreter lock, and the kernel hands connections to free workers in turn.
-    parser.add_argument("--workers", type=int, default=6, help="gunicorn worker processes")
+    # One thread per process does not contend for the interpreter lock, and the kernel hands
+    # connections to free workers in turn. 4 x 1 is what the sweep of 2026-11-25 (third session)
+    # favoured on 2 cores once no writer queued behind a lock: fewer processes take turns on the
+    # cores (ours / ceiling 0.134-0.137 against 0.118-0.126 for 6 x 1; 2 x 1 and 3 x 1 alike; 2 x 2
+    # and 3 x 2 lower, with a longer tail).
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker")
     parser.add_argument("--repetitions", type=int, default=1, help="ours and the peer, alternating")
     parser.add_argument("--database-url", default=DEFAULT_SERVER_URL, help="a PostgreSQL server (any database)")

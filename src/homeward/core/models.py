@@ -189,8 +189,8 @@ class AuditEntry(models.Model):
     actor_label = models.CharField(_("actor"), max_length=200, blank=True)
     origin = models.CharField(_("origin"), max_length=20)
     action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
-    object_type = models.CharField(_("object type"), max_length=100, blank=True, db_index=True)
-    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_label = models.CharField(_("object"), max_length=200, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     purpose = models.CharField(_("purpose"), max_length=200, blank=True)
@@ -209,6 +209,10 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         constraints = [models.UniqueConstraint(fields=["chain", "position"], name="core_audit_chain_position_unique")]
+        # The entries of a kind of record, and of one record. One index for both: every audited write
+        # inserts into each index of the table, and the two of each column (PostgreSQL adds one for
+        # pattern matching) were four.
+        indexes = [models.Index(fields=["object_type", "object_id"], name="core_audit_object")]
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.object_type} {self.object_id}"
