@@ -298,14 +298,14 @@ class ApplicationInput:
     """The applicant's language (az, hy, ru, en); the deployment's default language if not given."""
 
 
-def _reference(service: ServiceType) -> str:
+def _reference(service: ServiceType, today: dt.date) -> str:
     prefix = "".join(part[0] for part in service.code.split("_"))[:4].upper()
     # 40 random bits a day: at 10,000 submissions a day two share a reference about once in 60 years
     # (3 bytes clashed within a benchmark minute, and the second submission failed).
-    return f"{prefix}-{timezone.localdate():%y%m%d}-{secrets.token_hex(5).upper()}"
+    return f"{prefix}-{today:%y%m%d}-{secrets.token_hex(5).upper()}"
 
 
-def _check_applicant(data: ApplicationInput) -> dict[str, Any]:
+def _check_applicant(data: ApplicationInput, today: dt.date) -> dict[str, Any]:
     for name in ("given_name", "family_name"):
         if not getattr(data, name).strip():
             raise CaseError(name, "is required")
@@ -314,7 +314,7 @@ def _check_applicant(data: ApplicationInput) -> dict[str, Any]:
             raise CaseError(name, f"is longer than {_MAX_NAME} characters")
     if len(data.contact) > 200:
         raise CaseError("contact", "is longer than 200 characters")
-    if data.birth_date is not None and data.birth_date > timezone.localdate():
+    if data.birth_date is not None and data.birth_date > today:
         raise CaseError("birth_date", "is in the future")
     if data.language is not None and data.language not in APPLICANT_LANGUAGES:
         raise CaseError("language", f"is not one of {', '.join(ApplicantLanguage.values)}")
@@ -330,7 +330,7 @@ def _check_applicant(data: ApplicationInput) -> dict[str, Any]:
     return details
 
 
-def _new_application(data: ApplicationInput, *, actor: Any) -> Application:
+def _new_application(data: ApplicationInput, *, actor: Any, today: dt.date | None = None) -> Application:
     """A draft for ``data``, checked and not saved: the actor's permission, the service, the district,
     the applicant's fields and the mobile team."""
     _require(actor, Action.CREATE, Application)
@@ -340,14 +340,15 @@ def _new_application(data: ApplicationInput, *, actor: Any) -> Application:
     district = selectors.district_by_code(actor, data.district)
     if district is None:
         raise CaseError("district", f"no district has the code {data.district!r}")
-    details = _check_applicant(data)
+    today = today or timezone.localdate()
+    details = _check_applicant(data, today)
     mobile_team = None
     if data.mobile_team_id is not None:
         mobile_team = MobileTeam.objects.filter(pk=data.mobile_team_id, is_active=True).first()
         if mobile_team is None:
             raise CaseError("mobile_team", "no active mobile team has this id")
     application = Application(
-        reference=_reference(service),
+        reference=_reference(service, today),
         service=service,
         district=district,
         agency_id=getattr(actor, "agency_id", None),
@@ -387,7 +388,8 @@ def create_and_submit_application(data: ApplicationInput, *, actor: Any, note: s
     if len(note) > _MAX_TEXT:
         raise CaseError("note", f"is longer than {_MAX_TEXT} characters")
     with audit.atomic():
-        application = _new_application(data, actor=actor)
+        today = timezone.localdate()  # one date for the whole submission (reference, checks, clock)
+        application = _new_application(data, actor=actor, today=today)
         application.stamp_actor()
         created = audit.changes_of(application, adding=True)
         draft = {f.attname: getattr(application, f.attname) for f in application._meta.concrete_fields}
@@ -395,7 +397,7 @@ def create_and_submit_application(data: ApplicationInput, *, actor: Any, note: s
         _require(actor, workflow.required_action("submit", application.state), application)
         _require_personally(actor, "submit", application)
         source, target = workflow.fire(application, "submit")
-        fields = {"state", *_submitting(application)}
+        fields = {"state", *_submitting(application, today)}
         # What the submission's UPDATE of the saved draft would have recorded.
         application._loaded_values = draft
         submitted = audit.changes_of(application, adding=False, update_fields=fields)
@@ -465,7 +467,7 @@ def _transition(
     return log
 
 
-def _submitting(app: Application) -> list[str]:
+def _submitting(app: Application, today: dt.date | None = None) -> list[str]:
     """The effects of submitting: check the service's required fields, route to the office of the
     district (its queue), start the deadline clock, look for the applicant among registered persons."""
     missing = _missing_field(app)
@@ -474,7 +476,7 @@ def _submitting(app: Application) -> list[str]:
     office = office_for(app)
     if office is None:
         raise CaseError("district", f"no office in {app.district} handles {app.service.name_en}: ask an administrator")
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     app.office, app.agency_id = office, office.agency_id
     app.submitted_on = app.clock_started_on = today
     app.deadline_working_days = app.service.deadline_working_days
