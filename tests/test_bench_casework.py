@@ -14,6 +14,7 @@ from bench.casework import (
     _summarise,
     _with_database,
     application_payload,
+    median_run,
     percentile,
 )
 from bench.http_client import read_response
@@ -88,3 +89,11 @@ def test_the_submitted_application_is_a_valid_api_request():
     assert application.submit is True
     assert application.service == "passport"
     assert application.details == {"birth_place": "Ağdam"}
+
+
+def test_the_median_run_of_an_even_number_is_the_slower_of_the_middle_two():
+    assert median_run([307.9]) == 0
+    assert median_run([307.9, 299.6]) == 1
+    assert median_run([299.6, 307.9]) == 0
+    assert median_run([310.0, 290.0, 300.0]) == 2
+    assert median_run([310.0, 290.0, 300.0, 305.0]) == 2
