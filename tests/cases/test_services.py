@@ -531,3 +531,17 @@ def test_configuration_is_for_administrators(casework, personas):
     with pytest.raises(ActionRefused):
         services.save_holiday(date=MONDAY, label="x", actor=personas.supervisor)
     assert not Holiday.objects.exists()
+
+
+def test_reads_of_applications_leave_the_districts_boundary_unloaded(casework, personas, world):
+    # A district's boundary can run to megabytes; no view of an application draws it.
+    world.aghdam.boundary = b"\x01" * 100_000
+    world.aghdam.save()
+    application = casework.in_review()
+
+    listed = selectors.applications_visible_to(personas.supervisor).get(pk=application.pk)
+    one = selectors.application_in_scope(personas.supervisor, application.pk)
+
+    for read in (listed, one):
+        assert read.district == world.aghdam
+        assert "boundary" in read.district.get_deferred_fields()

@@ -86,11 +86,17 @@ def service_by_code(code: str) -> ServiceType | None:
 _SHOWN_WITH = ("service", "district", "office", "assignee")
 
 
+def _shown() -> QuerySet[Application]:
+    """Applications with what their views show; the district without its boundary, a polygon that
+    can run to megabytes and that no view of an application draws."""
+    return Application.objects.select_related(*_SHOWN_WITH).defer("district__boundary")
+
+
 def applications_visible_to(user: Any) -> QuerySet[Application]:
     """Applications of the user's agency (for agency-bound roles) in the user's districts."""
     if not may(user, Action.VIEW, Application):
         return Application.objects.none()
-    applications = Application.objects.select_related(*_SHOWN_WITH)
+    applications = _shown()
     if user.role in AGENCY_BOUND_ROLES:
         applications = applications.filter(Q(agency_id=user.agency_id) | Q(agency__isnull=True))
     return in_district_scope(user, applications)
@@ -109,7 +115,7 @@ def application_in_scope(user: Any, application_id: uuid.UUID | str) -> Applicat
     # Looked up by key alone, then checked: the permission on the record itself says what
     # :func:`applications_visible_to` filters for (agency and districts; every application has a
     # district), and building that filter cost more than the rest of a workflow step's reads.
-    found = list(Application.objects.select_related(*_SHOWN_WITH).filter(pk=application_id))
+    found = list(_shown().filter(pk=application_id))
     if not found or not may(user, Action.VIEW, found[0]):
         raise Http404
     return found[0]
