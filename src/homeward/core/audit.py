@@ -206,12 +206,10 @@ def _append(entries: list[AuditEntry]) -> None:
 
 def _insert_with_head(connection: Any, entries: list[AuditEntry], head: list[Any]) -> None:
     """PostgreSQL: insert the entries and update the head in one statement, the entries sent as one
-    JSON array that the database reads into rows of the table. Sent as values, a request's entries
+    JSON array that the database reads into rows of the table (by column name). Sent as values, a request's entries
     took more than the 50 parameters psycopg keeps a parsed statement for, and parsing it again
     cost more than the rest of the insert."""
-    rows = [
-        {field.attname: _json_column(getattr(entry, field.attname)) for field in _ENTRY_FIELDS} for entry in entries
-    ]
+    rows = [{field.column: _json_column(getattr(entry, field.attname)) for field in _ENTRY_FIELDS} for entry in entries]
     by_position = {entry.position: entry for entry in entries}
     with connection.cursor() as cursor:
         cursor.execute(_INSERT_WITH_HEAD, [*head, json.dumps(rows, ensure_ascii=False)])
