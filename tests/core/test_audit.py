@@ -255,17 +255,17 @@ def test_changes_found_are_recorded_as_a_json_round_trip_would_record_them(world
 
 def test_an_entry_is_stored_exactly_as_it_was_chained(personas):
     # On PostgreSQL the entries travel as one JSON document; every column must come back as sent.
-    with acting_as(personas.administrator, origin="web", ip_address="2001:db8::1", user_agent='Mozilla "5.0" \\ ə'):
-        with audit.atomic():
-            first = audit.record(
-                "update",
-                object_type="registry.person",
-                object_id="7",
-                object_label="Ağdam — Աղդամ — Агдам",
-                changes={"note": ["", "line\nbreak \u2028 'quoted'"], "size": [1, 2.5], "nested": {"a": [None, True]}},
-                purpose="check",
-            )
-            second = audit.record("read", object_type="registry.person", object_id="8")
+    context = acting_as(personas.administrator, origin="web", ip_address="2001:db8::1", user_agent='Mozilla "5.0" \\ ə')
+    with context, audit.atomic():
+        first = audit.record(
+            "update",
+            object_type="registry.person",
+            object_id="7",
+            object_label="Ağdam — Աղդամ — Агдам",
+            changes={"note": ["", "line\nbreak \u2028 'quoted'"], "size": [1, 2.5], "nested": {"a": [None, True]}},
+            purpose="check",
+        )
+        second = audit.record("read", object_type="registry.person", object_id="8")
 
     for entry in (first, second):
         stored = AuditEntry.objects.get(sequence=entry.sequence)
